@@ -86,7 +86,7 @@ __u64 off_pid_ino, off_pid_numbers1_ns, off_mm_task_size, off_signal_live_counte
 /* FIELD_BYTE_SIZE */
 __u64 size_comm, size_start_time, size_pid, size_thread_pid, size_se, size_in_execve, size_pid_ino;
 /* FIELD_EXISTS */
-__u64 exists_tgid, exists_missing_field, exists_field_of_missing_type, exists_group_dead;
+__u64 exists_tgid, exists_missing_field, exists_field_of_missing_type, exists_group_dead, exists_pid_numbers1_ns;
 /* FIELD_SIGNED */
 __u64 signed_exit_code, signed_start_time, signed_tgid, signed_in_execve;
 /* FIELD_LSHIFT_U64 / FIELD_RSHIFT_U64 (and the byte offset/size a bitfield read uses) */
@@ -115,8 +115,15 @@ int core_fields(void *ctx)
 	off_se_vruntime = bpf_core_field_offset(struct task_struct___v2, se.vruntime);
 	off_thread_pid = bpf_core_field_offset(struct task_struct___v2, thread_pid);
 	off_mm = bpf_core_field_offset(struct task_struct___v2, mm);
-	off_pid_ino = bpf_core_field_offset(struct pid___v2, ino);
-	off_pid_numbers1_ns = bpf_core_field_offset(struct pid___v2, numbers[1].ns);
+	/* Older kernels' struct pid has no ino (5.10 has none): unguarded, that relocation fails the load. */
+	if (bpf_core_field_exists(struct pid___v2, ino)) {
+		off_pid_ino = bpf_core_field_offset(struct pid___v2, ino);
+		size_pid_ino = bpf_core_field_size(struct pid___v2, ino);
+	}
+	/* 6.18's numbers[] is flexible; 5.10's is numbers[1], where index 1 exists not (FIELD_EXISTS 0). */
+	exists_pid_numbers1_ns = bpf_core_field_exists(struct pid___v2, numbers[1].ns);
+	if (exists_pid_numbers1_ns)
+		off_pid_numbers1_ns = bpf_core_field_offset(struct pid___v2, numbers[1].ns);
 	off_mm_task_size = bpf_core_field_offset(struct mm_struct___v2, task_size);
 	off_signal_live_counter = bpf_core_field_offset(struct signal_struct___v2, live.counter);
 
@@ -126,7 +133,6 @@ int core_fields(void *ctx)
 	size_thread_pid = bpf_core_field_size(struct task_struct___v2, thread_pid);
 	size_se = bpf_core_field_size(struct task_struct___v2, se);
 	size_in_execve = bpf_core_field_size(struct task_struct___v2, in_execve);
-	size_pid_ino = bpf_core_field_size(struct pid___v2, ino);
 
 	exists_tgid = bpf_core_field_exists(struct task_struct___v2, tgid);
 	exists_missing_field = bpf_core_field_exists(struct task_struct___v2, rawbpf_field_no_kernel_has);
