@@ -25,9 +25,9 @@
  * exit_code is a wait(2) status word: (code & 0x7f) is the terminating signal (0: exited normally),
  * (code & 0x80) means a core was dumped, ((code >> 8) & 0xff) is the exit status of a normal exit.
  * For a record with EXITSNOOP_FLAG_PROCESS (the last thread of the process) it is what the parent's
- * wait() sees: signal->group_exit_code when SIGNAL_GROUP_EXIT is set (exit_group(), fatal signal, and,
- * since 6.0, the last thread's plain exit), otherwise the group leader's exit_code. For any other thread
- * record it equals thread_exit_code.
+ * wait() sees: signal->group_exit_code when SIGNAL_GROUP_EXIT is set (exit_group(), fatal signal, and
+ * on newer kernels the last thread's plain SYS_exit: 6.18 sets it, 5.10 does not), otherwise the group
+ * leader's exit_code. For any other thread record it equals thread_exit_code.
  *
  * Duration: process records use exit_time_ns - process_start_ns; thread records (trace_threads set)
  * exit_time_ns - thread_start_ns. Wall time: add (CLOCK_REALTIME - CLOCK_MONOTONIC) sampled in user space.
