@@ -362,10 +362,9 @@ public sealed class BpfObjectFile
     {
         var datasec = FindDatasec(section.Name);
         var variables = datasec is { } d ? FixedVariables(d, section) : [];
-        var flags = kind == MapKind.ReadOnlyData ? (uint)BpfMapFlags.ReadOnlyProgram : 0;
-        // map_is_mmapable: only when some variable is visible to user space (not static, not hidden).
-        if (variables.Any(v => v.Linkage != BtfLinkage.Static))
-            flags |= (uint)BpfMapFlags.Mmapable;
+        // Every data map is mmapable, as in libbpf 1.1 (the bpftool oracle here), so the loader can always map
+        // .bss/.data into user space. libbpf 1.3+ drops the flag when every variable is static or hidden.
+        var flags = (uint)BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? (uint)BpfMapFlags.ReadOnlyProgram : 0);
         if (section.Size > uint.MaxValue)
             throw new ElfFormatException(section.Name, 0, $"size {section.Size} is too large for a map value");
         return new MapDefinition(InternalMapName(ObjectName, section.Name), kind)

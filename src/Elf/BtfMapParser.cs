@@ -44,6 +44,7 @@ internal static class BtfMapParser
                 RealName = name,
                 SectionIndex = section.Index,
                 SectionOffset = offset,
+                SectionSize = info.Size,
                 BtfVarTypeId = info.TypeId,
             };
             ParseDefinition(btf, name, definition, map, isInner: false, offset);
@@ -247,8 +248,7 @@ internal static class BtfMapParser
             {
                 if (candidate.Kind != MapKind.BtfDefined)
                     continue;
-                var size = obj.Btf!.ResolveSize(candidate.BtfVarTypeId);
-                if ((ulong)candidate.SectionOffset <= offset && offset + 8 <= (ulong)candidate.SectionOffset + (ulong)size)
+                if ((ulong)candidate.SectionOffset <= offset && offset + 8 <= (ulong)candidate.SectionOffset + (ulong)candidate.SectionSize)
                 {
                     map = candidate;
                     break;

@@ -42,6 +42,9 @@ public sealed class MapDefinition
     /// <summary>For data maps, the ELF section name (<c>.rodata</c>); for BTF maps, the VAR name. libbpf's <c>real_name</c>.</summary>
     public string RealName { get; internal init; } = "";
 
+    /// <summary>The name the kernel keeps (<c>bpf_attr.map_name</c>): <see cref="Name"/> cut to 15 characters.</summary>
+    public string KernelName => Name.Length < BpfObjectFile.ObjectNameLength ? Name : Name[..(BpfObjectFile.ObjectNameLength - 1)];
+
     public MapKind Kind { get; }
     public BpfMapType Type { get; internal set; }
     public uint KeySize { get; internal set; }
@@ -76,6 +79,9 @@ public sealed class MapDefinition
 
     /// <summary>Byte offset of the definition within its section (the VAR's symbol value; 0 for data maps).</summary>
     public long SectionOffset { get; internal init; }
+
+    /// <summary>For BTF maps the bytes the definition occupies in .maps (the DATASEC entry's size, initialisers included).</summary>
+    public long SectionSize { get; internal init; }
 
     /// <summary>For BTF maps the VAR's type id in the object BTF; otherwise 0.</summary>
     public int BtfVarTypeId { get; internal init; }

@@ -48,7 +48,8 @@ internal static class TestObjects
     public static string Compile(string source, string? clang = null)
     {
         var sourcePath = Path.Combine(RepoRoot, "tests", "Elf.Tests", "bpf", source);
-        var output = Path.Combine(Path.GetTempPath(), $"rawbpf-elf-{Environment.ProcessId}-{Path.GetFileNameWithoutExtension(source)}.o");
+        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"rawbpf-elf-{Environment.ProcessId}"));
+        var output = Path.Combine(directory.FullName, Path.ChangeExtension(source, ".o"));
         Run(clang ?? "clang", "-target", "bpf", "-O2", "-g", "-Wall", "-D__TARGET_ARCH_x86",
             "-I", Path.Combine(RepoRoot, "bpf", "include"), "-idirafter", "/usr/include/x86_64-linux-gnu",
             "-c", sourcePath, "-o", output);
