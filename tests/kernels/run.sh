@@ -7,9 +7,11 @@
 #   FAIL <uname -r>: <failed checks and output tail> (log: <file>)
 # and exits non-zero if any kernel failed.
 #
-# Usage: tests/kernels/run.sh [--smoke] [--kernels "5.10 6.1 6.12"] [--timeout SECONDS] [--refresh]
+# Usage: tests/kernels/run.sh [--smoke | --stand-ins] [--kernels "5.10 6.1 6.12"] [--timeout SECONDS] [--refresh]
 #   --smoke     prove the boot pipeline only: uname -r, BTF present, bpf(BPF_MAP_CREATE) from a static C
 #               program, tracefs and bpffs mountable; needs none of the RawBpf binaries
+#   --stand-ins run the full checks against libbpf/bpftool stand-ins (tests/kernels/stand-ins/) instead of
+#               artifacts/bin: proves the checks and the BPF objects on each kernel, not RawBpf
 #   --kernels   which kernel series to boot (default: all three), sequentially (2 cores: TCG is CPU-bound)
 #   --timeout   per boot, default 180 s
 #   --refresh   look the newest kernel packages up again and re-download them
@@ -32,16 +34,18 @@ declare -A package_pattern_of=(
 )
 
 mode=full
+stand_ins=0
 kernels="5.10 6.1 6.12"
 boot_timeout=180
 refresh=0
 while (($#)); do
     case "$1" in
         --smoke) mode=smoke ;;
+        --stand-ins) stand_ins=1 ;;
         --kernels) kernels=$2; shift ;;
         --timeout) boot_timeout=$2; shift ;;
         --refresh) refresh=1 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -56,7 +60,10 @@ log() { echo "run.sh: $*" >&2; }
 install_missing() {
     local missing=() package
     # llvm: llvm-objdump lists the programs each test object should pin.
-    for package in qemu-system-x86 busybox-static cpio gcc llvm; do
+    local packages=(qemu-system-x86 busybox-static cpio gcc llvm)
+    # The stand-ins: libbpf, libelf and zlib linked statically; bpftool.
+    ((stand_ins)) && packages+=(libbpf-dev libelf-dev zlib1g-dev bpftool)
+    for package in "${packages[@]}"; do
         dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
     done
     if ((${#missing[@]})); then
@@ -171,8 +178,16 @@ build_initramfs() {
             gcc -static -pthread -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/$(basename "$source" .c)" "$source"
         done
         # The repository's layout, so the tools find their objects the way they do in a checkout.
-        copy_with_libraries "$repo/artifacts/bin/rawexitsnoop" /opt/rawbpf/artifacts/bin "$root"
-        copy_with_libraries "$repo/artifacts/bin/rawbpf" /opt/rawbpf/artifacts/bin "$root"
+        if ((stand_ins)); then
+            mkdir -p "$root/opt/rawbpf/artifacts/bin"
+            gcc -static -O2 -Wall -Werror -o "$root/opt/rawbpf/artifacts/bin/rawexitsnoop" \
+                "$here/stand-ins/rawexitsnoop.c" -lbpf -lelf -lz
+            cp "$here/stand-ins/rawbpf.sh" "$root/opt/rawbpf/artifacts/bin/rawbpf"
+            copy_with_libraries "$(command -v bpftool)" /bin "$root"
+        else
+            copy_with_libraries "$repo/artifacts/bin/rawexitsnoop" /opt/rawbpf/artifacts/bin "$root"
+            copy_with_libraries "$repo/artifacts/bin/rawbpf" /opt/rawbpf/artifacts/bin "$root"
+        fi
         mkdir -p "$root/opt/rawbpf/artifacts/bpf/tests"
         cp "$repo"/artifacts/bpf/*.o "$root/opt/rawbpf/artifacts/bpf/" 2>/dev/null || true
         for object in "$repo"/artifacts/bpf/tests/*.bpf.o; do
@@ -212,15 +227,17 @@ boot_kernel() {
 }
 
 install_missing
-if [[ "$mode" == full ]]; then
+if [[ "$mode" == full ]] && ((!stand_ins)); then
     for tool in rawexitsnoop rawbpf; do
         if [[ ! -x "artifacts/bin/$tool" ]]; then
             echo "FAIL: artifacts/bin/$tool missing; run src/Cli/publish.sh"
             exit 1
         fi
     done
-    if ! compgen -G 'artifacts/bpf/tests/*.bpf.o' >/dev/null; then
-        echo "FAIL: artifacts/bpf/tests/*.bpf.o missing; run dotnet build tests/Elf.Tests"
+fi
+if [[ "$mode" == full ]]; then
+    if ! compgen -G 'artifacts/bpf/tests/*.bpf.o' >/dev/null || [[ ! -s artifacts/bpf/exitsnoop.bpf.o ]]; then
+        echo "FAIL: artifacts/bpf/exitsnoop.bpf.o or artifacts/bpf/tests/*.bpf.o missing; run dotnet build tests/Elf.Tests"
         exit 1
     fi
 fi
@@ -232,6 +249,7 @@ done
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 initrd=$cache/initrd-$mode.gz
+((stand_ins)) && initrd=$cache/initrd-stand-ins.gz
 build_initramfs "$staging/root" "$initrd"
 
 failed=0
