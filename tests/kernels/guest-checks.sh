@@ -140,7 +140,12 @@ check_exitsnoop() {
     wait "$pid_exit3"
     sleep 10 &
     pid_killed=$!
-    sleep 1 # let the child exec sleep, so its comm is "sleep" rather than the forked shell's
+    # Kill it only once the child has exec'd sleep, so its comm is "sleep" rather than the forked shell's.
+    waited=0
+    while [ "$(cat /proc/$pid_killed/comm 2>/dev/null)" != sleep ] && [ "$waited" -lt 100 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
     kill -9 "$pid_killed"
     wait "$pid_killed"
     main_exits_first > /tmp/main_exits_first.out &

@@ -199,6 +199,11 @@ build_initramfs() {
 }
 
 # --- 4. boot -------------------------------------------------------------------------------------------------
+# The last lines of a serial log on one line, without terminal escapes.
+printable_tail() {
+    sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' "$1" | tr -cd '[:print:]\n' | grep -v '^ *$' | tail -n 8 | tr '\n' '|' | cut -c1-600
+}
+
 # Boots one kernel; prints its PASS/FAIL line; returns 1 on FAIL.
 boot_kernel() {
     local series=$1 initrd=$2 release log_file=$cache/$1.log started elapsed_ms verdict status=0
@@ -206,7 +211,7 @@ boot_kernel() {
     started=$(date +%s%N)
     timeout --foreground -k 5 "$boot_timeout" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
         -kernel "$cache/$series/vmlinuz" -initrd "$initrd" \
-        -append "console=ttyS0 quiet panic=-1" -nographic -no-reboot -monitor none \
+        -append "console=ttyS0 quiet panic=-1" -nographic -no-reboot -monitor none -nic none \
         < /dev/null > "$log_file" 2>&1 || status=$?
     elapsed_ms=$((($(date +%s%N) - started) / 1000000))
     printf 'run.sh: %s: boot and checks took %d.%01d s\n' "$release" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) >&2
@@ -222,7 +227,7 @@ boot_kernel() {
     local reason="no verdict"
     ((status == 124)) && reason="no verdict within ${boot_timeout} s"
     ((status != 0 && status != 124)) && reason="no verdict (qemu exit status $status)"
-    echo "FAIL $release: $reason; serial tail: $(tr -d '\r' < "$log_file" | tail -n 8 | tr '\n' '|' | cut -c1-600) (log: $log_file)"
+    echo "FAIL $release: $reason; serial tail: $(printable_tail "$log_file") (log: $log_file)"
     return 1
 }
 
