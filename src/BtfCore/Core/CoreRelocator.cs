@@ -517,6 +517,14 @@ public sealed class CoreRelocator
         instructions[index] = poison;
     }
 
+    /// <summary>
+    /// Whether <paramref name="instruction"/> is a poisoned CO-RE site: where the verifier reports
+    /// "invalid func unknown#195896080", the loader looks up the result with that instruction index.
+    /// </summary>
+    public static bool IsPoisoned(in BpfInstruction instruction) =>
+        instruction.Opcode == (BpfOpcode.ClassJmp | BpfOpcode.OpCall) && instruction.Registers == 0
+        && instruction.Offset == 0 && instruction.Immediate == PoisonHelperId;
+
     private static CoreRelocationException Error(CoreRelocationResult result, int index, string problem) =>
         new(result.SectionName, result.RelocationIndex, index, result.LocalSpec.ToString(), problem);
 }
