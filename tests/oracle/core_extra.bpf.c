@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * CO-RE cases the shared test programs leave out, for comparing RawBpf's engine with libbpf 1.1: poisoned
- * instructions (ALU, LDX, both halves of an ldimm64), loads whose field changed size (allowed for unsigned
- * integers, poisoned for signed ones), FIELD_SIGNED of enum fields, array elements (64-bit enum values:
+ * instructions (ALU, LDX), loads whose field changed size (allowed for unsigned integers, poisoned for
+ * signed ones), FIELD_SIGNED of enum fields, array elements, a subprogram (64-bit enum values and ldimm64:
  * core_enum64.bpf.c). Only relocation matters here: the verifier may well reject the program.
  */
 #include <linux/types.h>
@@ -41,6 +41,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u64 out[32];
 
+/* A subprogram in .text: its relocations belong to section .text, applied before it is linked in. */
+static __attribute__((noinline)) int subprog_tgid(struct task_struct___x *task)
+{
+	return BPF_CORE_READ(task, tgid) + bpf_core_field_size(task->comm);
+}
+
 SEC("raw_tp/sys_enter")
 int core_extra(void *ctx)
 {
@@ -59,5 +65,6 @@ int core_extra(void *ctx)
 	out[10] = __builtin_preserve_field_info(task->comm[3], BPF_FIELD_BYTE_OFFSET);
 	out[11] = __builtin_preserve_field_info(task->comm[3], BPF_FIELD_BYTE_SIZE);
 	out[12] = bpf_core_field_size(struct bpf_map___x, key_size);
+	out[13] = subprog_tgid(task);
 	return 0;
 }

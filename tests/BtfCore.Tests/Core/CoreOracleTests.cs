@@ -75,7 +75,9 @@ public sealed class CoreOracleTests(ITestOutputHelper output)
         // A guarded offset of a field no kernel has: the ALU instruction becomes call 0xbad2310.
         var poisoned = comparison.Results.Where(r => r.Poisoned).ToArray();
         Assert.True(poisoned.Length >= 3);
-        var program = comparison.Programs.Single().Instructions.Span;
+        var program = comparison.Programs.Single(p => p.Name == "core_extra").Instructions.Span;
+        // The subprogram's relocations (section .text) are applied to it before linking, under its own name.
+        Assert.Equal(2, comparison.Results.Count(r => r.ProgramName == "subprog_tgid" && r.SectionName == ".text"));
         foreach (var result in poisoned)
         {
             Assert.Equal(BpfOpcode.ClassJmp | BpfOpcode.OpCall, program[result.InstructionIndex].Opcode);
