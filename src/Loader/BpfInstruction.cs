@@ -6,7 +6,7 @@ namespace RawBpf.Loader;
 /// <c>struct bpf_insn</c>: <c>__u8 code; __u8 dst_reg:4, src_reg:4; __s16 off; __s32 imm;</c> (8 bytes, little
 /// endian on x86-64, where dst_reg is the low nibble). The factories cover what hand-assembled probes need.
 /// </summary>
-[StructLayout(LayoutKind.Sequential, Size = 8)]
+[StructLayout(LayoutKind.Sequential, Pack = 1, Size = 8)]
 public readonly struct BpfInstruction : IEquatable<BpfInstruction>
 {
     // Instruction classes (code & 0x07).
@@ -57,25 +57,29 @@ public readonly struct BpfInstruction : IEquatable<BpfInstruction>
     /// <summary>BPF_PSEUDO_MAP_FD: in the src_reg of an ldimm64, says imm is a map fd the kernel turns into a map pointer.</summary>
     public const byte PseudoMapFd = 1;
 
+    // Field order is the ABI: code, dst_reg:4 | src_reg:4, off, imm.
+    private readonly byte _opcode;
     private readonly byte _registers;
+    private readonly short _offset;
+    private readonly int _immediate;
 
     public BpfInstruction(byte opcode, byte destination, byte source, short offset, int immediate)
     {
-        Opcode = opcode;
+        _opcode = opcode;
         _registers = (byte)((destination & 0x0f) | (source << 4));
-        Offset = offset;
-        Immediate = immediate;
+        _offset = offset;
+        _immediate = immediate;
     }
 
-    public byte Opcode { get; }
+    public byte Opcode => _opcode;
 
     public byte Destination => (byte)(_registers & 0x0f);
 
     public byte Source => (byte)(_registers >> 4);
 
-    public short Offset { get; }
+    public short Offset => _offset;
 
-    public int Immediate { get; }
+    public int Immediate => _immediate;
 
     /// <summary>dst = imm (64-bit, sign-extended).</summary>
     public static BpfInstruction Mov64(byte destination, int immediate) => new(ClassAlu64 | AluMov | SourceK, destination, 0, 0, immediate);

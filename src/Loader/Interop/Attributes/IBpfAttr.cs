@@ -20,7 +20,7 @@ internal static unsafe class AttrText
 {
     public static StringBuilder Field(this StringBuilder text, string name, ulong value)
     {
-        if (text.Length > 0 && text[^1] != ' ')
+        if (text.Length > 0 && text[^1] is not ' ' and not '{')
         {
             text.Append(' ');
         }
@@ -30,7 +30,7 @@ internal static unsafe class AttrText
 
     public static StringBuilder Field(this StringBuilder text, string name, string value)
     {
-        if (text.Length > 0 && text[^1] != ' ')
+        if (text.Length > 0 && text[^1] is not ' ' and not '{')
         {
             text.Append(' ');
         }
