@@ -26,11 +26,15 @@ public static unsafe class BpfFs
         KernelCalls.Mount("bpf", mountPoint, "bpf");
     }
 
-    /// <summary>BPF_OBJ_PIN.</summary>
+    /// <summary>BPF_OBJ_PIN; under /sys/fs/bpf, mounts bpffs there first if it is missing.</summary>
     public static void Pin(BpfFileDescriptor fd, string path)
     {
         ArgumentNullException.ThrowIfNull(fd);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (path.StartsWith(DefaultMountPoint + "/", StringComparison.Ordinal))
+        {
+            EnsureMounted();
+        }
         var bytes = NullTerminated(path);
         fixed (byte* pathPointer = bytes)
         {

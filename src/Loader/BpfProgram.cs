@@ -149,6 +149,16 @@ public sealed unsafe class BpfProgram : IDisposable
     /// <summary>BPF_OBJ_PIN.</summary>
     public void Pin(string path) => BpfFs.Pin(Fd, path);
 
+    /// <summary>See <see cref="BpfLink.AttachTracepoint"/>.</summary>
+    public BpfLink AttachTracepoint(string category, string name, TracepointAttachPreference preference = TracepointAttachPreference.Automatic) =>
+        BpfLink.AttachTracepoint(this, category, name, preference);
+
+    /// <summary>See <see cref="BpfLink.AttachRawTracepoint"/>.</summary>
+    public BpfLink AttachRawTracepoint(string name) => BpfLink.AttachRawTracepoint(this, name);
+
+    /// <summary>See <see cref="BpfLink.AttachTracing"/>.</summary>
+    public BpfLink AttachTracing() => BpfLink.AttachTracing(this);
+
     public void Dispose() => Fd.Dispose();
 
     private static void CheckRecords(int length, uint recordSize, string what, string? name)

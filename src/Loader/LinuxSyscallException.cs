@@ -35,7 +35,7 @@ public class LinuxSyscallException : Exception
         var message = $"{call} failed: {Interop.Errno.Name(errno)} ({Interop.Errno.Describe(errno)})";
         if (detail is not null)
         {
-            message += " " + detail;
+            message += detail.StartsWith('\n') ? detail : " " + detail;
         }
 
         foreach (var hint in hints)
@@ -69,7 +69,7 @@ public class BpfSyscallException : LinuxSyscallException
     public string? Subject { get; }
 
     private static string? Join(string? subject, string? detail) =>
-        subject is null ? detail : detail is null ? "for " + subject : "for " + subject + " " + detail;
+        subject is null ? detail : "for " + subject + detail;
 }
 
 internal static class BpfErrorHints

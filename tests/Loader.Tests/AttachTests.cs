@@ -68,6 +68,31 @@ public class AttachTests
     }
 
     [Fact]
+    public void BtfTypedTracepointProgramRuns()
+    {
+        // tp_btf: the target is the typedef btf_trace_<name> in vmlinux BTF, fixed at load time.
+        using var counters = TestPrograms.CreateCounterMap();
+        using var program = BpfProgram.Load(
+            new BpfProgramLoadOptions
+            {
+                Type = BpfProgramType.Tracing,
+                ExpectedAttachType = BpfAttachType.TraceRawTp,
+                AttachBtfId = VmlinuxBtf.FindTypeId("btf_trace_sched_process_exit", VmlinuxBtf.KindTypedef),
+                Name = "tp_btf_exit",
+            },
+            TestPrograms.Counter(counters));
+        using var link = BpfLink.AttachTracing(program);
+        Assert.Equal(BpfAttachMethod.RawTracepointOpen, link.Method);
+        using (var child = System.Diagnostics.Process.Start("/bin/true"))
+        {
+            child.WaitForExit();
+        }
+
+        Assert.True(TestPrograms.ReadCounter(counters) >= 1);
+        Assert.Equal(1u, link.GetInfo()!.Type); // BPF_LINK_TYPE_RAW_TRACEPOINT: tp_btf is a raw tracepoint with BTF-typed arguments
+    }
+
+    [Fact]
     public void UnknownTracepointNamesTheMissingFile()
     {
         using var program = TestPrograms.LoadTracepoint(TestPrograms.ReturnZero, "nothing");

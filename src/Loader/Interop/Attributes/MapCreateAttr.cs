@@ -43,7 +43,10 @@ internal unsafe struct MapCreateAttr : IBpfAttr
 
         fixed (byte* name = MapName)
         {
-            text.Field("name", AttrText.FixedName(name, 16));
+            if (name[0] != 0)
+            {
+                text.Field("name", AttrText.FixedName(name, 16));
+            }
         }
 
         if (BtfFd != 0)

@@ -45,7 +45,10 @@ internal unsafe struct ProgLoadAttr : IBpfAttr
             .Field("license", AttrText.CString(License));
         fixed (byte* name = ProgName)
         {
-            text.Field("name", AttrText.FixedName(name, 16));
+            if (name[0] != 0)
+            {
+                text.Field("name", AttrText.FixedName(name, 16));
+            }
         }
 
         if (ExpectedAttachType != 0)
