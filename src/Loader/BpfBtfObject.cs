@@ -27,6 +27,7 @@ public sealed unsafe class BpfBtfObject : IDisposable
     /// <exception cref="BpfBtfLoadException">The kernel rejected the BTF.</exception>
     public static BpfBtfObject Load(ReadOnlySpan<byte> rawBtf, uint logLevel = 0)
     {
+        MemlockLimit.RaiseIfNeeded();
         var outcome = TryLoadCore(rawBtf, logLevel);
         if (outcome.Fd < 0)
         {

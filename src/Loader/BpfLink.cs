@@ -90,7 +90,8 @@ public sealed class BpfLink : IDisposable
             }
 
             // The perf event fd now owns the attachment: closing it detaches the program.
-            KernelCalls.Ioctl(perfEvent, Libc.PERF_EVENT_IOC_SET_BPF, "PERF_EVENT_IOC_SET_BPF", program.Fd.RawFd);
+            using var lease = program.Fd.Lease();
+            KernelCalls.Ioctl(perfEvent, Libc.PERF_EVENT_IOC_SET_BPF, "PERF_EVENT_IOC_SET_BPF", lease.Fd);
             KernelCalls.Ioctl(perfEvent, Libc.PERF_EVENT_IOC_ENABLE, "PERF_EVENT_IOC_ENABLE", 0);
             return new BpfLink(BpfAttachMethod.PerfEventIoctl, null, perfEvent, target);
         }

@@ -52,6 +52,9 @@ public sealed unsafe class BpfMap : IDisposable
     public static BpfMap Create(BpfMapCreateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+
+        // As libbpf does before creating anything: a no-op on memcg-accounted kernels (5.11+).
+        MemlockLimit.RaiseIfNeeded();
         var attr = new MapCreateAttr
         {
             MapType = (uint)options.Type,

@@ -44,6 +44,9 @@ public sealed unsafe class BpfProgram : IDisposable
     public static BpfProgram Load(BpfProgramLoadOptions options, ReadOnlySpan<byte> instructions)
     {
         ArgumentNullException.ThrowIfNull(options);
+
+        // As libbpf does before creating anything: a no-op on memcg-accounted kernels (5.11+).
+        MemlockLimit.RaiseIfNeeded();
         if (instructions.IsEmpty || instructions.Length % BpfLimits.InstructionSize != 0)
         {
             throw new ArgumentException($"program \"{options.Name}\": {instructions.Length} bytes of instructions is not a non-zero multiple of 8", nameof(instructions));

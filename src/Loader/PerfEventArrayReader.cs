@@ -73,7 +73,8 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
                 _rings[i] = new CpuRing(cpu, fd);
                 _rings[i].Base = KernelCalls.MapShared(fd, _pageSize + _dataSize, Libc.PROT_READ | Libc.PROT_WRITE, 0);
                 KernelCalls.Ioctl(fd, Libc.PERF_EVENT_IOC_ENABLE, "PERF_EVENT_IOC_ENABLE", 0);
-                map.Update(BitConverterBytes((uint)cpu), BitConverterBytes((uint)fd.RawFd));
+                // The program's bpf_perf_event_output(..., BPF_F_CURRENT_CPU) looks up the running CPU's slot.
+                map.Update(BitConverter.GetBytes((uint)cpu), BitConverter.GetBytes((uint)fd.RawFd));
                 _waiter.Add(fd, (ulong)i);
             }
         }
@@ -195,8 +196,6 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
             ring.Fd.Dispose();
         }
     }
-
-    private static byte[] BitConverterBytes(uint value) => BitConverter.GetBytes(value);
 
     private sealed class CpuRing(int cpu, PerfEventFileDescriptor fd)
     {

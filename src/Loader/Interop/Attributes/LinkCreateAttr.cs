@@ -22,7 +22,7 @@ internal struct LinkCreateAttr : IBpfAttr
 
     public readonly void Describe(StringBuilder text)
     {
-        text.Field("prog_fd", ProgFd).Field("target_fd", (uint)(int)TargetFd == uint.MaxValue ? "-1" : TargetFd.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        text.Field("prog_fd", ProgFd).Field("target_fd", ((int)TargetFd).ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Field("attach_type", UapiNames.Of((BpfAttachType)AttachType));
         if (TargetBtfId != 0)
         {
