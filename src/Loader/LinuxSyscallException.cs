@@ -76,15 +76,24 @@ internal static class BpfErrorHints
 {
     public static IReadOnlyList<string> For(BpfCommand command, int errno)
     {
+        if (errno == Errno.E2BIG && command == BpfCommand.ProgLoad)
+        {
+            return ["the program exceeds a verifier limit (1M processed instructions, or 4096 insns for unprivileged loads)"];
+        }
+
         if (errno != Errno.EPERM)
         {
-            return errno == Errno.E2BIG && command == BpfCommand.ProgLoad
-                ? ["the program exceeds a verifier limit (1M processed instructions, or 4096 insns for unprivileged loads)"]
-                : [];
+            return [];
+        }
+
+        if (command is BpfCommand.MapUpdateElem or BpfCommand.MapDeleteElem)
+        {
+            return ["the map is frozen (BPF_MAP_FREEZE) or read-only for user space (BPF_F_RDONLY)"];
         }
 
         var hints = new List<string> { "run as root, or grant CAP_BPF + CAP_PERFMON (CAP_SYS_ADMIN on kernels before 5.8)" };
-        if (!KernelFeatures.TryGetMemcgAccounting(out var memcg) || !memcg)
+        if (command is BpfCommand.MapCreate or BpfCommand.ProgLoad or BpfCommand.BtfLoad
+            && (!KernelFeatures.TryGetMemcgAccounting(out var memcg) || !memcg))
         {
             hints.Add("kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK: raise it (ulimit -l unlimited, or MemlockLimit.RaiseIfNeeded())");
         }

@@ -95,6 +95,11 @@ public sealed unsafe class RingBuffer : IDisposable
             }
 
             var dataLength = length & ~(BusyBit | DiscardBit);
+            if (dataLength > _dataSize - HeaderSize)
+            {
+                throw new InvalidDataException($"ring buffer \"{_map.Name}\": record at position {_cursor} claims {dataLength} bytes, more than the {_dataSize}-byte ring");
+            }
+
             var start = _cursor;
             _cursor += (dataLength + HeaderSize + 7) & ~7u;
             if ((length & DiscardBit) != 0)

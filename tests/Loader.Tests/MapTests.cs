@@ -185,6 +185,7 @@ public class MapTests
         Assert.Equal(7u, value);
         var error = Assert.Throws<BpfSyscallException>(() => map.Update<uint, uint>(0, 8));
         Assert.Equal(Errno.EPERM, error.Errno);
+        Assert.Contains(error.Hints, h => h.Contains("frozen", StringComparison.Ordinal));
     }
 
     [Fact]
