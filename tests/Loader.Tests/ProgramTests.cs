@@ -62,6 +62,33 @@ public class ProgramTests
     }
 
     [Fact]
+    public void ALogLargerThanTheFirstBufferGrowsUntilItFits()
+    {
+        // 4000 instructions at log level 2 log far more than the initial 64 KiB: the first logged attempt ends in
+        // ENOSPC and the buffer grows (to log_true_size on 6.4+) until the whole log fits and the load succeeds.
+        var instructions = new BpfInstruction[4001];
+        for (var i = 0; i < 4000; i++)
+        {
+            instructions[i] = Mov64(0, i);
+        }
+
+        instructions[4000] = Exit();
+        var attempts = new List<SyscallEvent>();
+        BpfProgram program;
+        using (SyscallTrace.Subscribe(e => attempts.Add(e)))
+        {
+            program = BpfProgram.Load(new BpfProgramLoadOptions { Type = BpfProgramType.SocketFilter, Name = "big_log", LogLevel = 2 }, instructions);
+        }
+
+        using var loaded = program;
+        Assert.Contains(attempts, e => e.Errno == Interop.Errno.ENOSPC && e.Arguments.Contains("log_size=65536", StringComparison.Ordinal));
+        Assert.False(attempts[^1].Failed);
+        Assert.True(program.VerifierLog!.Length > LogRetry.InitialLogSize);
+        Assert.Contains("processed 4001 insns", program.VerifierLog, StringComparison.Ordinal);
+        Assert.StartsWith("func#0 @0", program.VerifierLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InstructionsMustBeWholeBpfInsns()
     {
         Assert.Throws<ArgumentException>(() => BpfProgram.Load(new BpfProgramLoadOptions { Type = BpfProgramType.SocketFilter }, new byte[12]));
