@@ -50,7 +50,7 @@ public struct BpfInstruction : IEquatable<BpfInstruction>
     public readonly bool IsLoadImmediate64 => Opcode == (BpfOpcode.ClassLd | BpfOpcode.ModeImm | BpfOpcode.SizeDw);
 
     /// <summary>A call of a BPF-to-BPF function (<c>BPF_JMP | BPF_CALL</c> with <c>src_reg == BPF_PSEUDO_CALL</c>).</summary>
-    public readonly bool IsPseudoCall => Opcode == (BpfOpcode.ClassJmp | BpfOpcode.OpCall) && SourceRegister == BpfOpcode.PseudoCall;
+    public readonly bool IsPseudoCall => Opcode == (BpfOpcode.ClassJmp | BpfOpcode.JumpCall) && SourceRegister == BpfOpcode.PseudoCall;
 
     public readonly bool Equals(BpfInstruction other) =>
         Opcode == other.Opcode && Registers == other.Registers && Offset == other.Offset && Immediate == other.Immediate;
@@ -89,14 +89,32 @@ public static class BpfOpcode
     public const byte ModeMemSx = 0x80;
     public const byte ModeAtomic = 0xc0;
 
-    // ALU/JMP operations and source
+    // Operand source (code & 0x08) of ALU operations and jumps
     public const byte SourceK = 0x00;
     public const byte SourceX = 0x08;
-    public const byte OpMov = 0xb0;
-    public const byte OpAdd = 0x00;
-    public const byte OpCall = 0x80;
-    public const byte OpExit = 0x90;
-    public const byte OpJa = 0x00;
+
+    // ALU operations (code & 0xf0)
+    public const byte AluAdd = 0x00;
+    public const byte AluSub = 0x10;
+    public const byte AluMul = 0x20;
+    public const byte AluOr = 0x40;
+    public const byte AluAnd = 0x50;
+    public const byte AluLsh = 0x60;
+    public const byte AluRsh = 0x70;
+    public const byte AluXor = 0xa0;
+    public const byte AluMov = 0xb0;
+    public const byte AluArsh = 0xc0;
+
+    // Jump operations (code & 0xf0)
+    public const byte JumpAlways = 0x00;
+    public const byte JumpEq = 0x10;
+    public const byte JumpGt = 0x20;
+    public const byte JumpGe = 0x30;
+    public const byte JumpNe = 0x50;
+    public const byte JumpSgt = 0x60;
+    public const byte JumpCall = 0x80;
+    public const byte JumpExit = 0x90;
+    public const byte JumpLt = 0xa0;
 
     // src_reg values that give an instruction a special meaning
     /// <summary><c>BPF_PSEUDO_MAP_FD</c>: ldimm64 imm is a map fd.</summary>

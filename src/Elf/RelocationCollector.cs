@@ -45,7 +45,7 @@ internal static class RelocationCollector
         var byteOffset = (long)index * BpfInstruction.Size;
         ElfFormatException Bad(string problem) => new(section.Name, byteOffset, $"relocation against '{name}' on instruction #{index}: {problem}");
 
-        var isCall = instruction.Opcode == (BpfOpcode.ClassJmp | BpfOpcode.OpCall);
+        var isCall = instruction.Opcode == (BpfOpcode.ClassJmp | BpfOpcode.JumpCall);
         var isLoad64 = instruction.IsLoadImmediate64;
         if (!isCall && !isLoad64)
             throw Bad($"instruction code 0x{instruction.Opcode:x2} is neither ldimm64 nor call");

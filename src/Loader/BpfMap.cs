@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader;

@@ -1,3 +1,4 @@
+using RawBpf.Elf;
 namespace RawBpf.Loader;
 
 /// <summary>What BPF_MAP_CREATE needs: the fields of the map definition in an object's <c>.maps</c> section.</summary>

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader;

@@ -1,3 +1,4 @@
+using RawBpf.Elf;
 namespace RawBpf.Loader;
 
 /// <summary>What BPF_PROG_LOAD needs besides the instructions.</summary>

@@ -1,3 +1,5 @@
+using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader;
@@ -78,15 +80,15 @@ public static unsafe class KernelFeatures
     private static bool ProbeMemcgAccounting()
     {
         // r0 = bpf_ktime_get_coarse_ns() (BPF_FUNC_ktime_get_coarse_ns = 160); exit
-        return CloseIfCreated(LoadTrivialProgram(BpfProgramType.SocketFilter, BpfInstruction.Call(160)));
+        return CloseIfCreated(LoadTrivialProgram(BpfProgramType.SocketFilter, BpfAssembler.Call(160)));
     }
 
     /// <summary>Loads "r0 = 0; exit", or "call helper; exit" when a call is given. Returns the raw fd or -1.</summary>
     private static int LoadTrivialProgram(BpfProgramType type, BpfInstruction? call)
     {
         Span<BpfInstruction> instructions = stackalloc BpfInstruction[2];
-        instructions[0] = call ?? BpfInstruction.Mov64(0, 0);
-        instructions[1] = BpfInstruction.Exit();
+        instructions[0] = call ?? BpfAssembler.Mov64(0, 0);
+        instructions[1] = BpfAssembler.Exit();
         var license = "GPL\0"u8;
         fixed (BpfInstruction* insns = instructions)
         fixed (byte* licenseText = license)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader;

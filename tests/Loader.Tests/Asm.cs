@@ -1,4 +1,6 @@
-using static RawBpf.Loader.BpfInstruction;
+using RawBpf.BtfCore;
+using static RawBpf.BtfCore.BpfAssembler;
+using static RawBpf.BtfCore.BpfOpcode;
 
 namespace RawBpf.Loader.Tests;
 
@@ -46,7 +48,7 @@ internal sealed class Asm
         foreach (var (index, label) in _fixups)
         {
             var jump = result[index];
-            result[index] = new BpfInstruction(jump.Opcode, jump.Destination, jump.Source, checked((short)(_labels[label] - index - 1)), jump.Immediate);
+            result[index] = new BpfInstruction(jump.Opcode, jump.DestinationRegister, jump.SourceRegister, checked((short)(_labels[label] - index - 1)), jump.Immediate);
         }
 
         return result;

@@ -1,3 +1,4 @@
+using RawBpf.Elf;
 namespace RawBpf.Loader.Tests;
 
 public class AttachTests

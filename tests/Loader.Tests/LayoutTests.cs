@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader.Tests;
@@ -76,10 +78,10 @@ public class LayoutTests
     [Fact]
     public void InstructionEncodingPutsDestinationInTheLowNibble()
     {
-        var (first, second) = BpfInstruction.LoadMapFd(1, 7);
+        var (first, second) = BpfAssembler.LoadMapFd(1, 7);
         var bytes = MemoryMarshal.AsBytes(new[] { first, second }.AsSpan()).ToArray();
         Assert.Equal(new byte[] { 0x18, 0x11, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, bytes);
-        Assert.Equal(new byte[] { 0x95, 0, 0, 0, 0, 0, 0, 0 }, MemoryMarshal.AsBytes(new[] { BpfInstruction.Exit() }.AsSpan()).ToArray());
+        Assert.Equal(new byte[] { 0x95, 0, 0, 0, 0, 0, 0, 0 }, MemoryMarshal.AsBytes(new[] { BpfAssembler.Exit() }.AsSpan()).ToArray());
     }
 
     [Fact]

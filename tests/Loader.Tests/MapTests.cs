@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader.Tests;

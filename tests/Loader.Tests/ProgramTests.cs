@@ -1,5 +1,8 @@
+using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
-using static RawBpf.Loader.BpfInstruction;
+using static RawBpf.BtfCore.BpfAssembler;
+using static RawBpf.BtfCore.BpfOpcode;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,4 +1,7 @@
-using static RawBpf.Loader.BpfInstruction;
+using RawBpf.BtfCore;
+using RawBpf.Elf;
+using static RawBpf.BtfCore.BpfAssembler;
+using static RawBpf.BtfCore.BpfOpcode;
 
 namespace RawBpf.Loader.Tests;
 

@@ -511,7 +511,7 @@ public sealed class CoreRelocator
     /// </summary>
     private static void Poison(Span<BpfInstruction> instructions, int index)
     {
-        var poison = new BpfInstruction(BpfOpcode.ClassJmp | BpfOpcode.OpCall, 0, 0, 0, PoisonHelperId);
+        var poison = new BpfInstruction(BpfOpcode.ClassJmp | BpfOpcode.JumpCall, 0, 0, 0, PoisonHelperId);
         if (instructions[index].IsLoadImmediate64 && index + 1 < instructions.Length)
             instructions[index + 1] = poison;
         instructions[index] = poison;
@@ -522,7 +522,7 @@ public sealed class CoreRelocator
     /// "invalid func unknown#195896080", the loader looks up the result with that instruction index.
     /// </summary>
     public static bool IsPoisoned(in BpfInstruction instruction) =>
-        instruction.Opcode == (BpfOpcode.ClassJmp | BpfOpcode.OpCall) && instruction.Registers == 0
+        instruction.Opcode == (BpfOpcode.ClassJmp | BpfOpcode.JumpCall) && instruction.Registers == 0
         && instruction.Offset == 0 && instruction.Immediate == PoisonHelperId;
 
     private static CoreRelocationException Error(CoreRelocationResult result, int index, string problem) =>

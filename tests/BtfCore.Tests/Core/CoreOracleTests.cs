@@ -80,7 +80,7 @@ public sealed class CoreOracleTests(ITestOutputHelper output)
         Assert.Equal(2, comparison.Results.Count(r => r.ProgramName == "subprog_tgid" && r.SectionName == ".text"));
         foreach (var result in poisoned)
         {
-            Assert.Equal(BpfOpcode.ClassJmp | BpfOpcode.OpCall, program[result.InstructionIndex].Opcode);
+            Assert.Equal(BpfOpcode.ClassJmp | BpfOpcode.JumpCall, program[result.InstructionIndex].Opcode);
             Assert.Equal(0xbad2310, program[result.InstructionIndex].Immediate);
         }
         // A signed int read as u64 cannot be shrunk: poisoned; an unsigned one is (DW -> W).

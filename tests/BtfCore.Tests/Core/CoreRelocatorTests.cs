@@ -66,10 +66,10 @@ public sealed class CoreRelocatorTests
     [Fact]
     public void Poisoned_instruction_is_recognisable()
     {
-        var poison = new BpfInstruction(BpfOpcode.ClassJmp | BpfOpcode.OpCall, 0, 0, 0, CoreRelocator.PoisonHelperId);
+        var poison = new BpfInstruction(BpfOpcode.ClassJmp | BpfOpcode.JumpCall, 0, 0, 0, CoreRelocator.PoisonHelperId);
         Assert.True(CoreRelocator.IsPoisoned(poison));
         Assert.Equal(0xbad2310, CoreRelocator.PoisonHelperId);
-        Assert.False(CoreRelocator.IsPoisoned(new BpfInstruction(BpfOpcode.ClassJmp | BpfOpcode.OpCall, 0, 0, 0, 14)));
+        Assert.False(CoreRelocator.IsPoisoned(new BpfInstruction(BpfOpcode.ClassJmp | BpfOpcode.JumpCall, 0, 0, 0, 14)));
     }
 
     [Fact]
