@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every test, on a fresh Debian machine with the .NET SDK, as root (the tests load BPF programs for real):
+# installs what the tests need, builds, publishes the Native AOT tools to artifacts/bin/, runs the suites.
+# clang-16 builds the TYPE_MATCHES test object (Debian's default clang 14 has no such builtin); bpftool and
+# libbpf-dev serve as test oracles only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+packages=(clang clang-16 llvm libbpf-dev bpftool strace dwarves gcc libelf-dev zlib1g-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+dotnet build RawBpf.sln -c Release --nologo -v quiet
+src/Cli/publish.sh
+
+results=$(mktemp -d)
+status=0
+# One assembly at a time: kernel tests count programs and descriptors, which a parallel run would disturb.
+for project in tests/*/*.Tests.csproj; do
+    name=$(basename "$project" .csproj)
+    dotnet test "$project" -c Release --no-build --nologo \
+        --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal" || status=1
+done
+python3 - "$results" <<'PY'
+import glob, re, sys
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    text = open(path, encoding="utf-8").read()
+    m = re.search(r'<Counters [^>]*', text)
+    if not m:
+        continue
+    counters = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
