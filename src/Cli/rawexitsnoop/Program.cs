@@ -1,6 +1,85 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+
 namespace RawBpf.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private const string Examples = """
+        Trace process exits through a BPF ring buffer, with the status the parent sees, once per process.
+
+        Examples:
+          rawexitsnoop                    trace every process exit
+          rawexitsnoop -x                 only failures: non-zero exit codes and deaths by signal
+          rawexitsnoop -p 1234            only process 1234
+          rawexitsnoop -T                 one line per thread exit
+          rawexitsnoop --cgroup /sys/fs/cgroup/system.slice/nginx.service
+          rawexitsnoop --json -c 100      100 records as JSON lines
+          rawexitsnoop --explain -c 1     show each bpf(2) and perf_event_open call of the load
+        """;
+
+    private static async Task<int> Main(string[] args)
+    {
+        var pid = new Option<int?>("--pid", "-p") { Description = "Only this process id (filtered in the kernel)", HelpName = "PID" };
+        var failed = new Option<bool>("--failed", "-x") { Description = "Only exits with a non-zero code or a signal" };
+        var threads = new Option<bool>("--threads", "-T") { Description = "One record per thread exit (adds a TID column)" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "Only processes in this cgroup v2 directory", HelpName = "PATH" };
+        var uid = new Option<int?>("--uid", "-u") { Description = "Only this real user id", HelpName = "UID" };
+        var json = new Option<bool>("--json", "-j") { Description = "One JSON object per line" };
+        var utc = new Option<bool>("--utc") { Description = "Print TIME in UTC instead of local time" };
+        var count = new Option<long?>("--count", "-c") { Description = "Stop after N records", HelpName = "N" };
+        var duration = new Option<double?>("--duration", "-d") { Description = "Stop after this many seconds", HelpName = "SECONDS" };
+        var btf = new Option<string?>("--btf") { Description = "Kernel BTF from FILE (raw BTF or ELF with .BTF) instead of /sys/kernel/btf/vmlinux", HelpName = "FILE" };
+        var explain = new Option<bool>("--explain") { Description = "Narrate the load on stderr, one line per system call" };
+        var ringSize = new Option<int?>("--ring-size") { Description = "Ring buffer size in KiB (a power of two, at least 4)", HelpName = "KIB" };
+
+        var root = new RootCommand(Examples) { pid, failed, threads, cgroup, uid, json, utc, count, duration, btf, explain, ringSize };
+        pid.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--pid must be a positive process id"); });
+        uid.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--uid must be zero or positive"); });
+        count.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is <= 0) r.AddError("--count must be positive"); });
+        duration.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is not null and not > 0) r.AddError("--duration must be positive"); });
+        ringSize.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } kib && (kib < 4 || (kib & (kib - 1)) != 0 || kib > 1 << 20))
+                r.AddError("--ring-size must be a power of two between 4 and 1048576 KiB");
+        });
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"rawexitsnoop: {error.Message}");
+            Console.Error.WriteLine("Usage: rawexitsnoop [options]; see rawexitsnoop --help");
+            return ExitCodes.Usage;
+        }
+
+        root.SetAction(async (result, cancellation) =>
+        {
+            var options = new ExitSnoopOptions
+            {
+                Pid = result.GetValue(pid),
+                FailedOnly = result.GetValue(failed),
+                Threads = result.GetValue(threads),
+                CgroupPath = result.GetValue(cgroup),
+                Uid = result.GetValue(uid),
+                Json = result.GetValue(json),
+                Utc = result.GetValue(utc),
+                Count = result.GetValue(count),
+                Duration = result.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                BtfPath = result.GetValue(btf),
+                Explain = result.GetValue(explain),
+                RingSizeKib = result.GetValue(ringSize),
+            };
+            // SIGHUP (a closed terminal) ends the trace like SIGINT and SIGTERM, which System.CommandLine handles.
+            using var hangup = new CancellationTokenSource();
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, hangup.Token);
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                hangup.Cancel();
+            });
+            return await ExitSnoop.RunAsync(options, linked.Token).ConfigureAwait(false);
+        });
+        return await parse.InvokeAsync().ConfigureAwait(false);
+    }
 }

@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using RawBpf.BtfCore;
+using RawBpf.BtfCore.Core;
+
+namespace RawBpf.Bench;
+
+/// <summary>
+/// CO-RE relocation of the exitsnoop object against the running kernel's BTF. Warm: the vmlinux name index
+/// already exists (a loader relocating a second object, or after the first lookup). Cold: a freshly parsed
+/// vmlinux, so the measurement includes building its essential-name index on the first candidate lookup.
+/// Run: dotnet run -c Release --project bench/RawBpf.Bench -- --filter '*CoreBenchmarks*'
+/// </summary>
+[MemoryDiagnoser]
+public class CoreBenchmarks
+{
+    private byte[] _vmlinuxBytes = [];
+    private Btf _vmlinux = null!;
+    private Btf _freshVmlinux = null!;
+    private Btf _localBtf = null!;
+    private BtfExt _ext = null!;
+    private (string Name, BpfInstruction[] Instructions)[] _sections = [];
+    private BpfInstruction[][] _scratch = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _vmlinuxBytes = File.ReadAllBytes(BtfFile.VmlinuxPath);
+        _vmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFile.VmlinuxPath);
+        var objectPath = Path.Combine(FindRepoRoot(), "artifacts/bpf/exitsnoop.bpf.o");
+        var elf = File.ReadAllBytes(objectPath);
+        _localBtf = Btf.Parse(Section(elf, ".BTF"));
+        _ext = BtfExt.Parse(Section(elf, ".BTF.ext"), _localBtf);
+        _sections = _ext.CoreRelocations.Sections
+            .Select(s => (s.SectionName, MemoryMarshal.Cast<byte, BpfInstruction>(Section(elf, s.SectionName).Span).ToArray()))
+            .ToArray();
+        _scratch = _sections.Select(s => new BpfInstruction[s.Instructions.Length]).ToArray();
+        // Build the name index once for the warm case.
+        Relocate(_vmlinux);
+    }
+
+    [Benchmark(Baseline = true, Description = "exitsnoop CO-RE, warm vmlinux index")]
+    public int Warm() => Relocate(_vmlinux);
+
+    [IterationSetup(Target = nameof(Cold))]
+    public void ParseFreshVmlinux() => _freshVmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFile.VmlinuxPath);
+
+    [Benchmark(Description = "exitsnoop CO-RE, cold (builds the vmlinux name index)")]
+    public int Cold() => Relocate(_freshVmlinux);
+
+    private int Relocate(Btf vmlinux)
+    {
+        var relocator = new CoreRelocator(_localBtf, _ext, [vmlinux]);
+        var count = 0;
+        for (var i = 0; i < _sections.Length; i++)
+        {
+            _sections[i].Instructions.CopyTo(_scratch[i], 0);
+            count += relocator.ApplySection(_sections[i].Name, _scratch[i]).Count;
+        }
+        return count;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "RawBpf.sln")))
+                return directory.FullName;
+        }
+        throw new InvalidOperationException("RawBpf.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>A section of a little-endian ELF64 file by name (the benchmark's objects are trusted).</summary>
+    private static ReadOnlyMemory<byte> Section(byte[] elf, string name)
+    {
+        var table = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(0x28));
+        var count = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(0x3c));
+        var namesIndex = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(0x3e));
+        var namesOffset = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(table + namesIndex * 64 + 0x18));
+        var wanted = Encoding.ASCII.GetBytes(name + "\0");
+        for (var i = 0; i < count; i++)
+        {
+            var header = table + i * 64;
+            var nameOffset = namesOffset + (int)BinaryPrimitives.ReadUInt32LittleEndian(elf.AsSpan(header));
+            if (elf.AsSpan(nameOffset).StartsWith(wanted))
+            {
+                var offset = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(header + 0x18));
+                var size = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(header + 0x20));
+                return elf.AsMemory(offset, size);
+            }
+        }
+        throw new InvalidOperationException($"no section {name}");
+    }
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reference loader for artifacts/bpf/exitsnoop.bpf.o written with libbpf (Debian's libbpf-dev 1.1).
+ * It is the benchmark yardstick and a test oracle for rawexitsnoop, never part of the product.
+ *
+ * Usage: exitsnoop_baseline [-p PID] [-u UID] [-c CGROUP_PATH] [-x] [-T] [-v] [-d SECONDS] [-b RINGBUF_BYTES]
+ *                           [-o OBJECT]
+ *   -p  only this process (tgid)          -x  only failed exits (non-zero code or signal)
+ *   -u  only this real uid                -T  one row per thread exit (PID column shows the thread id)
+ *   -c  only this cgroup v2 directory     -d  stop after SECONDS (default: until SIGINT/SIGTERM)
+ *   -b  ring buffer size in bytes (power of two, multiple of the page size)
+ *   -v  append the raw record fields to each row (for checking the BPF program, not a rawexitsnoop format)
+ *
+ * Output: a header `TIME PID PPID EXIT_CODE DURATION_NS COMM`, then one row per record, columns separated
+ * by one space: local wall time HH:MM:SS.mmm of the kernel's exit timestamp, pid, ppid, the exit status
+ * (a number) or the signal name (`SIGKILL`, `SIGSEGV (core dumped)`), the age in ns, the comm.
+ * On exit it prints `lost: N` (records the ring buffer had no room for) to stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "../../bpf/include/exitsnoop.h"
+
+static volatile sig_atomic_t stop_requested;
+static __s64 realtime_minus_monotonic_ns;
+static bool trace_threads;
+static bool verbose;
+
+static void on_signal(int signo)
+{
+	(void)signo;
+	stop_requested = 1;
+}
+
+static __s64 clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Names as the kernel's signal numbers on x86-64; rawexitsnoop prints the same. */
+static const char *const signal_names[] = {
+	[1] = "SIGHUP",   [2] = "SIGINT",     [3] = "SIGQUIT",  [4] = "SIGILL",    [5] = "SIGTRAP",
+	[6] = "SIGABRT",  [7] = "SIGBUS",     [8] = "SIGFPE",   [9] = "SIGKILL",   [10] = "SIGUSR1",
+	[11] = "SIGSEGV", [12] = "SIGUSR2",   [13] = "SIGPIPE", [14] = "SIGALRM",  [15] = "SIGTERM",
+	[16] = "SIGSTKFLT", [17] = "SIGCHLD", [18] = "SIGCONT", [19] = "SIGSTOP",  [20] = "SIGTSTP",
+	[21] = "SIGTTIN", [22] = "SIGTTOU",   [23] = "SIGURG",  [24] = "SIGXCPU",  [25] = "SIGXFSZ",
+	[26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH", [29] = "SIGIO",   [30] = "SIGPWR",
+	[31] = "SIGSYS",
+};
+
+static void format_exit_code(__s32 status, char *out, size_t len)
+{
+	int signo = status & 0x7f;
+	if (signo == 0) {
+		snprintf(out, len, "%d", (status >> 8) & 0xff);
+		return;
+	}
+	const char *core = (status & 0x80) ? " (core dumped)" : "";
+	if (signo < (int)(sizeof(signal_names) / sizeof(signal_names[0])) && signal_names[signo])
+		snprintf(out, len, "%s%s", signal_names[signo], core);
+	else
+		snprintf(out, len, "SIG%d%s", signo, core);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	if (size < sizeof(struct exitsnoop_event))
+		return 0;
+	const struct exitsnoop_event *e = data;
+
+	__s64 wall_ns = (__s64)e->exit_time_ns + realtime_minus_monotonic_ns;
+	time_t wall_s = (time_t)(wall_ns / 1000000000LL);
+	struct tm tm;
+	localtime_r(&wall_s, &tm);
+
+	char code[40];
+	format_exit_code(e->exit_code, code, sizeof(code));
+	__u64 start = trace_threads ? e->thread_start_ns : e->process_start_ns;
+	__u64 duration = e->exit_time_ns > start ? e->exit_time_ns - start : 0;
+	char comm[EXITSNOOP_COMM_LEN + 1];
+	memcpy(comm, e->comm, EXITSNOOP_COMM_LEN);
+	comm[EXITSNOOP_COMM_LEN] = '\0';
+
+	printf("%02d:%02d:%02d.%03d %u %u %s %llu %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	       (int)((wall_ns / 1000000LL) % 1000), trace_threads ? e->tid : e->pid, e->ppid, code,
+	       (unsigned long long)duration, comm);
+	if (verbose)
+		printf(" pid=%u tid=%u uid=%u cgroup=%llu flags=0x%x status=0x%x thread_status=0x%x", e->pid, e->tid,
+		       e->uid, (unsigned long long)e->cgroup_id, e->flags, e->exit_code, e->thread_exit_code);
+	putchar('\n');
+	return 0;
+}
+
+/* cgroup v2 id of a directory: its kernfs node id, which the file handle carries (as bpftool does). */
+static int cgroup_id_of(const char *path, __u64 *id)
+{
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} handle = { .fh.handle_bytes = sizeof(__u64) };
+	int mount_id;
+	if (name_to_handle_at(AT_FDCWD, path, &handle.fh, &mount_id, 0) == 0 && handle.fh.handle_bytes == 8) {
+		memcpy(id, handle.fh.f_handle, sizeof(*id));
+		return 0;
+	}
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -errno;
+	*id = st.st_ino;
+	return 0;
+}
+
+static int set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size)
+{
+	struct bpf_map *rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	if (!rodata)
+		return -ENOENT;
+	/* libbpf 1.1 hands out the initial image read-only: edit a copy and set it back. */
+	size_t rodata_size;
+	const void *image = bpf_map__initial_value(rodata, &rodata_size);
+	const struct btf *btf = bpf_object__btf(obj);
+	int sec_id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (!image || sec_id < 0)
+		return -ENOENT;
+	const struct btf_type *sec = btf__type_by_id(btf, sec_id);
+	const struct btf_var_secinfo *vars = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++) {
+		const struct btf_type *var = btf__type_by_id(btf, vars[i].type);
+		if (strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) {
+			if (vars[i].size != size || vars[i].offset + size > rodata_size)
+				return -EINVAL;
+			char copy[rodata_size];
+			memcpy(copy, image, rodata_size);
+			memcpy(copy + vars[i].offset, value, size);
+			return bpf_map__set_initial_value(rodata, copy, rodata_size);
+		}
+	}
+	return -ENOENT;
+}
+
+int main(int argc, char **argv)
+{
+	const char *object_path = "artifacts/bpf/exitsnoop.bpf.o";
+	__u32 target_pid = 0, target_uid = (__u32)-1;
+	__u64 target_cgroup_id = 0;
+	bool failed_only = false;
+	double duration_s = 0;
+	long ringbuf_bytes = 0;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "p:u:c:xTvd:b:o:")) != -1) {
+		switch (opt) {
+		case 'p': target_pid = (__u32)strtoul(optarg, NULL, 10); break;
+		case 'u': target_uid = (__u32)strtoul(optarg, NULL, 10); break;
+		case 'c':
+			if (cgroup_id_of(optarg, &target_cgroup_id) != 0) {
+				fprintf(stderr, "cannot resolve cgroup %s: %s\n", optarg, strerror(errno));
+				return 2;
+			}
+			break;
+		case 'x': failed_only = true; break;
+		case 'T': trace_threads = true; break;
+		case 'v': verbose = true; break;
+		case 'd': duration_s = strtod(optarg, NULL); break;
+		case 'b': ringbuf_bytes = strtol(optarg, NULL, 10); break;
+		case 'o': object_path = optarg; break;
+		default:
+			fprintf(stderr, "usage: %s [-p PID] [-u UID] [-c CGROUP] [-x] [-T] [-v] [-d SECONDS] [-b BYTES] [-o OBJ]\n", argv[0]);
+			return 2;
+		}
+	}
+
+	/* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK. */
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+
+	struct bpf_object *obj = bpf_object__open_file(object_path, NULL);
+	if (!obj) {
+		fprintf(stderr, "open %s: %s\n", object_path, strerror(errno));
+		return 1;
+	}
+	int err = set_rodata(obj, "target_pid", &target_pid, sizeof(target_pid));
+	err = err ?: set_rodata(obj, "target_uid", &target_uid, sizeof(target_uid));
+	err = err ?: set_rodata(obj, "target_cgroup_id", &target_cgroup_id, sizeof(target_cgroup_id));
+	err = err ?: set_rodata(obj, "failed_only", &failed_only, sizeof(failed_only));
+	err = err ?: set_rodata(obj, "trace_threads", &trace_threads, sizeof(trace_threads));
+	if (!err && ringbuf_bytes > 0)
+		err = bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "events"), (__u32)ringbuf_bytes);
+	if (err) {
+		fprintf(stderr, "setting filters: %s\n", strerror(-err));
+		return 1;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		fprintf(stderr, "load: %s\n", strerror(-err));
+		return 1;
+	}
+	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "handle_exit");
+	struct bpf_link *link = bpf_program__attach(prog);
+	if (!link) {
+		fprintf(stderr, "attach: %s\n", strerror(errno));
+		return 1;
+	}
+	struct ring_buffer *rb =
+		ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "events")), handle_event, NULL, NULL);
+	if (!rb) {
+		fprintf(stderr, "ring buffer: %s\n", strerror(errno));
+		return 1;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	realtime_minus_monotonic_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	printf("TIME PID PPID EXIT_CODE DURATION_NS COMM\n");
+	fflush(stdout);
+
+	__s64 deadline = duration_s > 0 ? clock_ns(CLOCK_MONOTONIC) + (__s64)(duration_s * 1e9) : 0;
+	while (!stop_requested) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "poll: %s\n", strerror(-err));
+			break;
+		}
+		fflush(stdout);
+		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	ring_buffer__consume(rb);
+	fflush(stdout);
+
+	/* The per-CPU `lost` counter: sum over possible CPUs. */
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 lost_total = 0;
+	if (ncpus > 0) {
+		__u64 values[ncpus];
+		__u32 zero = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "lost")), &zero, values) == 0)
+			for (int i = 0; i < ncpus; i++)
+				lost_total += values[i];
+	}
+	fprintf(stderr, "lost: %llu\n", (unsigned long long)lost_total);
+
+	ring_buffer__free(rb);
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
+	return 0;
+}

@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+using RawBpf.Loader;
+
+namespace RawBpf.Loader.Interop;
+
+internal static partial class Libc
+{
+    /// <summary><c>int close(int fd)</c>: called only from <see cref="FileDescriptorHandle.ReleaseHandle"/>.</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int close(int fd);
+}

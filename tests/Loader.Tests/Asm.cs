@@ -1,0 +1,54 @@
+using static RawBpf.Loader.BpfInstruction;
+
+namespace RawBpf.Loader.Tests;
+
+/// <summary>A tiny assembler with labels for the hand-written test programs.</summary>
+internal sealed class Asm
+{
+    private readonly List<BpfInstruction> _instructions = [];
+    private readonly Dictionary<string, int> _labels = [];
+    private readonly List<(int Index, string Label)> _fixups = [];
+
+    public Asm Emit(BpfInstruction instruction)
+    {
+        _instructions.Add(instruction);
+        return this;
+    }
+
+    public Asm LoadMap(byte register, BpfMap map)
+    {
+        var (first, second) = LoadMapFd(register, map.Fd.RawFd);
+        return Emit(first).Emit(second);
+    }
+
+    public Asm Label(string name)
+    {
+        _labels.Add(name, _instructions.Count);
+        return this;
+    }
+
+    /// <summary>if (dst op imm) goto label.</summary>
+    public Asm JumpIf(byte operation, byte register, int immediate, string label)
+    {
+        _fixups.Add((_instructions.Count, label));
+        return Emit(Jump(operation, register, immediate, 0));
+    }
+
+    public Asm Goto(string label)
+    {
+        _fixups.Add((_instructions.Count, label));
+        return Emit(JumpAlwaysTo(0));
+    }
+
+    public BpfInstruction[] Build()
+    {
+        var result = _instructions.ToArray();
+        foreach (var (index, label) in _fixups)
+        {
+            var jump = result[index];
+            result[index] = new BpfInstruction(jump.Opcode, jump.Destination, jump.Source, checked((short)(_labels[label] - index - 1)), jump.Immediate);
+        }
+
+        return result;
+    }
+}

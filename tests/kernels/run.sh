@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# The kernel matrix: boots Debian's cloud kernels 5.10 (bullseye), 6.1 (bookworm) and 6.12 (trixie) under
+# qemu (TCG: KVM is not usable here) with an initramfs holding busybox, the published Native AOT tools
+# (artifacts/bin/rawexitsnoop, artifacts/bin/rawbpf), the CO-RE test objects and the static process helpers,
+# and runs tests/kernels/guest-checks.sh inside each. Prints one line per kernel:
+#   PASS <uname -r>
+#   FAIL <uname -r>: <failed checks and output tail> (log: <file>)
+# and exits non-zero if any kernel failed.
+#
+# Usage: tests/kernels/run.sh [--smoke | --stand-ins] [--kernels "5.10 6.1 6.12"] [--timeout SECONDS] [--refresh]
+#   --smoke     prove the boot pipeline only: uname -r, BTF present, bpf(BPF_MAP_CREATE) from a static C
+#               program, tracefs and bpffs mountable; needs none of the RawBpf binaries
+#   --stand-ins run the full checks against libbpf/bpftool stand-ins (tests/kernels/stand-ins/) instead of
+#               artifacts/bin: proves the checks and the BPF objects on each kernel, not RawBpf
+#   --kernels   which kernel series to boot (default: all three), sequentially (2 cores: TCG is CPU-bound)
+#   --timeout   per boot, default 180 s
+#   --refresh   look the newest kernel packages up again and re-download them
+#
+# Kernels are cached (extracted) in artifacts/kernels/<series>/ (gitignored), the full serial log of each boot
+# in artifacts/kernels/<series>.log. The Debian mirror is read from this machine's apt configuration at run
+# time; apt runs with a private sources list and state folder (artifacts/kernels/apt/), never the system's.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+here=$repo/tests/kernels
+cache=$repo/artifacts/kernels
+
+# series -> Debian suite and the package name pattern (an extended regex over package names).
+declare -A suite_of=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie)
+declare -A package_pattern_of=(
+    [5.10]='^linux-image-5\.10\.0-[0-9]+-cloud-amd64-unsigned$'
+    [6.1]='^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$'
+    [6.12]='^linux-image-6\.12\.[0-9]+\+deb13-cloud-amd64-unsigned$'
+)
+
+mode=full
+stand_ins=0
+kernels="5.10 6.1 6.12"
+boot_timeout=180
+refresh=0
+while (($#)); do
+    case "$1" in
+        --smoke) mode=smoke ;;
+        --stand-ins) stand_ins=1 ;;
+        --kernels) kernels=$2; shift ;;
+        --timeout) boot_timeout=$2; shift ;;
+        --refresh) refresh=1 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+for series in $kernels; do
+    [[ -n "${suite_of[$series]:-}" ]] || { echo "run.sh: unknown kernel series $series (known: ${!suite_of[*]})" >&2; exit 2; }
+done
+
+log() { echo "run.sh: $*" >&2; }
+
+# --- 1. host tools ------------------------------------------------------------------------------------------
+install_missing() {
+    local missing=() package
+    # llvm: llvm-objdump lists the programs each test object should pin.
+    local packages=(qemu-system-x86 busybox-static cpio gcc llvm)
+    # The stand-ins: libbpf, libelf and zlib linked statically; bpftool.
+    ((stand_ins)) && packages+=(libbpf-dev libelf-dev zlib1g-dev bpftool)
+    for package in "${packages[@]}"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if ((${#missing[@]})); then
+        log "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+# --- 2. kernels ----------------------------------------------------------------------------------------------
+# The machine's own Debian mirror (the first non-security URI), from deb822 sources or the one-line format.
+debian_mirror() {
+    local uri=""
+    if compgen -G '/etc/apt/sources.list.d/*.sources' >/dev/null; then
+        uri=$(awk '/^URIs:/{for (i = 2; i <= NF; i++) if ($i !~ /security/) {print $i; exit}}' /etc/apt/sources.list.d/*.sources)
+    fi
+    if [[ -z "$uri" ]]; then
+        uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+            awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {if ($i !~ /security/) {print $i; exit} else break}}')
+    fi
+    [[ -n "$uri" ]] || { log "no Debian mirror found in /etc/apt"; exit 1; }
+    echo "${uri%/}"
+}
+
+private_apt=$cache/apt
+apt_options=(
+    -o "Dir::Etc::sourcelist=$private_apt/sources.list"
+    -o "Dir::Etc::sourceparts=$private_apt/sources.list.d"
+    -o "Dir::Etc::preferences=$private_apt/preferences"
+    -o "Dir::Etc::preferencesparts=$private_apt/preferences.d"
+    -o "Dir::State::Lists=$private_apt/lists"
+    -o "Dir::Cache=$private_apt/cache"
+    -o "APT::Sandbox::User=root"
+)
+private_apt_ready=0
+prepare_private_apt() {
+    ((private_apt_ready)) && return
+    local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg suite
+    mirror=$(debian_mirror)
+    mkdir -p "$private_apt/lists/partial" "$private_apt/cache/archives/partial" "$private_apt/sources.list.d" "$private_apt/preferences.d"
+    : > "$private_apt/sources.list"
+    for suite in bullseye bookworm trixie; do
+        echo "deb [signed-by=$keyring] $mirror $suite main" >> "$private_apt/sources.list"
+    done
+    log "apt-get update (private configuration, mirror from /etc/apt)"
+    apt-get "${apt_options[@]}" update -qq >/dev/null
+    private_apt_ready=1
+}
+
+# Fills $cache/<series>/ with vmlinuz, config and release (the kernel's uname -r) unless already there.
+fetch_kernel() {
+    local series=$1 dir=$cache/$1
+    if ((!refresh)) && [[ -s "$dir/vmlinuz" && -s "$dir/release" ]]; then
+        return
+    fi
+    prepare_private_apt
+    local package
+    package=$(apt-cache "${apt_options[@]}" pkgnames linux-image- | grep -E "${package_pattern_of[$series]}" | sort -V | tail -n 1 || true)
+    [[ -n "$package" ]] || { log "no package matching ${package_pattern_of[$series]} in ${suite_of[$series]}"; exit 1; }
+    log "downloading $package"
+    local work
+    work=$(mktemp -d "$cache/download.XXXXXX")
+    (cd "$work" && apt-get "${apt_options[@]}" download -qq "$package" >/dev/null)
+    dpkg -x "$work"/*.deb "$work/x"
+    local vmlinuz
+    vmlinuz=$(ls "$work"/x/boot/vmlinuz-*)
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$vmlinuz" "$dir/vmlinuz"
+    cp "$work"/x/boot/config-* "$dir/config"
+    echo "${vmlinuz##*/vmlinuz-}" > "$dir/release"
+    echo "$package" > "$dir/package"
+    rm -rf "$work"
+}
+
+# --- 3. initramfs --------------------------------------------------------------------------------------------
+copy_with_libraries() {
+    local binary=$1 destination=$2 root=$3 library
+    mkdir -p "$root$destination"
+    cp "$binary" "$root$destination/"
+    for library in $(ldd "$binary" | awk '/=>/ {print $3} !/=>/ && $1 ~ /^\// {print $1}') /lib64/ld-linux-x86-64.so.2; do
+        [[ -e "$root$library" ]] || cp -L --parents "$library" "$root"
+    done
+}
+
+# Names of the programs in a BPF object (global functions outside .text): what `prog loadall` pins, as
+# bpftool does. llvm-objdump -t: "<addr> <7 flag columns> <section>\t<size> <name>", flags g...F = global function.
+program_names() {
+    llvm-objdump -t "$1" | awk -F'\t' 'substr($1, 18, 1) == "g" && substr($1, 24, 1) == "F" && substr($1, 26) != ".text" {
+        split($2, size_and_name, " "); print size_and_name[2] }'
+}
+
+build_initramfs() {
+    local root=$1 output=$2 applet series
+    mkdir -p "$root"/{bin,dev,proc,sys,tmp,boot,etc,opt/rawbpf/procs,opt/rawbpf/expected}
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+        [[ "$applet" == busybox ]] || ln -sf busybox "$root/bin/$applet"
+    done
+    cp "$here/guest-init.sh" "$root/init"
+    cp "$here/guest-checks.sh" "$root/opt/rawbpf/checks.sh"
+    chmod +x "$root/init" "$root/opt/rawbpf/checks.sh"
+    echo "$mode" > "$root/opt/rawbpf/mode"
+    gcc -static -O2 -Wall -Werror -o "$root/bin/bpf_probe" "$here/bpf_probe.c"
+    # .kconfig externs are resolved from /boot/config-$(uname -r), as on a real system.
+    for series in $kernels; do
+        cp "$cache/$series/config" "$root/boot/config-$(cat "$cache/$series/release")"
+    done
+    if [[ "$mode" == full ]]; then
+        local source object
+        for source in "$repo"/tests/procs/*.c; do
+            gcc -static -pthread -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/$(basename "$source" .c)" "$source"
+        done
+        # The repository's layout, so the tools find their objects the way they do in a checkout.
+        if ((stand_ins)); then
+            mkdir -p "$root/opt/rawbpf/artifacts/bin"
+            gcc -static -O2 -Wall -Werror -o "$root/opt/rawbpf/artifacts/bin/rawexitsnoop" \
+                "$here/stand-ins/rawexitsnoop.c" -lbpf -lelf -lz
+            cp "$here/stand-ins/rawbpf.sh" "$root/opt/rawbpf/artifacts/bin/rawbpf"
+            copy_with_libraries "$(command -v bpftool)" /bin "$root"
+        else
+            copy_with_libraries "$repo/artifacts/bin/rawexitsnoop" /opt/rawbpf/artifacts/bin "$root"
+            copy_with_libraries "$repo/artifacts/bin/rawbpf" /opt/rawbpf/artifacts/bin "$root"
+        fi
+        mkdir -p "$root/opt/rawbpf/artifacts/bpf/tests"
+        cp "$repo"/artifacts/bpf/*.o "$root/opt/rawbpf/artifacts/bpf/" 2>/dev/null || true
+        for object in "$repo"/artifacts/bpf/tests/*.bpf.o; do
+            cp "$object" "$root/opt/rawbpf/artifacts/bpf/tests/"
+            program_names "$object" > "$root/opt/rawbpf/expected/$(basename "$object").programs"
+        done
+    fi
+    (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$output"
+}
+
+# --- 4. boot -------------------------------------------------------------------------------------------------
+# The last lines of a serial log on one line, without terminal escapes.
+printable_tail() {
+    sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' "$1" | tr -cd '[:print:]\n' | grep -v '^ *$' | tail -n 8 | tr '\n' '|' | cut -c1-600
+}
+
+# Boots one kernel; prints its PASS/FAIL line; returns 1 on FAIL.
+boot_kernel() {
+    local series=$1 initrd=$2 release log_file=$cache/$1.log started elapsed_ms verdict status=0
+    release=$(cat "$cache/$series/release")
+    started=$(date +%s%N)
+    timeout --foreground -k 5 "$boot_timeout" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
+        -kernel "$cache/$series/vmlinuz" -initrd "$initrd" \
+        -append "console=ttyS0 quiet panic=-1" -nographic -no-reboot -monitor none -nic none \
+        < /dev/null > "$log_file" 2>&1 || status=$?
+    elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+    printf 'run.sh: %s: boot and checks took %d.%01d s\n' "$release" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) >&2
+    verdict=$(tr -d '\r' < "$log_file" | grep -a '^RAWBPF-VERDICT ' | tail -n 1 || true)
+    case "$verdict" in
+        "RAWBPF-VERDICT PASS "*)
+            echo "PASS ${verdict#RAWBPF-VERDICT PASS }"
+            return 0 ;;
+        "RAWBPF-VERDICT FAIL "*)
+            echo "FAIL ${verdict#RAWBPF-VERDICT FAIL } (log: $log_file)"
+            return 1 ;;
+    esac
+    local reason="no verdict"
+    ((status == 124)) && reason="no verdict within ${boot_timeout} s"
+    ((status != 0 && status != 124)) && reason="no verdict (qemu exit status $status)"
+    echo "FAIL $release: $reason; serial tail: $(printable_tail "$log_file") (log: $log_file)"
+    return 1
+}
+
+install_missing
+if [[ "$mode" == full ]] && ((!stand_ins)); then
+    for tool in rawexitsnoop rawbpf; do
+        if [[ ! -x "artifacts/bin/$tool" ]]; then
+            echo "FAIL: artifacts/bin/$tool missing; run src/Cli/publish.sh"
+            exit 1
+        fi
+    done
+fi
+if [[ "$mode" == full ]]; then
+    if ! compgen -G 'artifacts/bpf/tests/*.bpf.o' >/dev/null || [[ ! -s artifacts/bpf/exitsnoop.bpf.o ]]; then
+        echo "FAIL: artifacts/bpf/exitsnoop.bpf.o or artifacts/bpf/tests/*.bpf.o missing; run dotnet build tests/Elf.Tests"
+        exit 1
+    fi
+fi
+mkdir -p "$cache"
+for series in $kernels; do
+    fetch_kernel "$series"
+done
+
+staging=$(mktemp -d)
+trap 'rm -rf "$staging"' EXIT
+initrd=$cache/initrd-$mode.gz
+((stand_ins)) && initrd=$cache/initrd-stand-ins.gz
+build_initramfs "$staging/root" "$initrd"
+
+failed=0
+for series in $kernels; do
+    boot_kernel "$series" "$initrd" || failed=1
+done
+exit "$failed"
