@@ -59,7 +59,8 @@ public sealed class Btf : IDisposable
             throw new BtfFormatException(sectionName, 16, $"string section [{strOff}, +{strLen}) runs past the data ({available} bytes)");
         if (typeOff % 4 != 0)
             throw new BtfFormatException(sectionName, 8, $"type section offset {typeOff} is not 4-byte aligned");
-        if (typeOff < strOff ? typeOff + typeLen > strOff : strOff + strLen > typeOff)
+        // An empty section overlaps nothing (libbpf accepts BTF without types whose offsets coincide).
+        if (typeLen != 0 && strLen != 0 && (typeOff < strOff ? typeOff + typeLen > strOff : strOff + strLen > typeOff))
             throw new BtfFormatException(sectionName, 8, "type and string sections overlap");
         HeaderLength = (int)headerLength;
         _typesStart = (int)(headerLength + typeOff);

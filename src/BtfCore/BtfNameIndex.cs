@@ -33,9 +33,18 @@ public sealed class BtfNameIndex
             var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
             if (nameOffset == 0 || !IsIndexed((BtfKind)(data[offset + 7] & 0x1f)))
                 continue;
+            // Own strings are sliced in place (the section ends in NUL); a split BTF's type may name a base string.
             var local = nameOffset - (uint)btf.FirstStringOffset;
-            var name = local < (uint)strings.Length ? strings[(int)local..] : btf.GetStringBytes(nameOffset);
-            name = name[..name.IndexOf((byte)0)];
+            ReadOnlySpan<byte> name;
+            if (local < (uint)strings.Length)
+            {
+                name = strings[(int)local..];
+                name = name[..name.IndexOf((byte)0)];
+            }
+            else
+            {
+                name = btf.GetStringBytes(nameOffset);
+            }
             var bucket = Hash(name[..BtfNames.EssentialNameLength(name)]) & _mask;
             _next[index] = _heads[bucket];
             _heads[bucket] = index + 1;

@@ -24,10 +24,13 @@ public static class BtfResolve
         return type;
     }
 
-    /// <summary>The size in bytes of a value of type <paramref name="id"/> (libbpf's <c>btf__resolve_size</c>).</summary>
+    /// <summary>
+    /// The size in bytes of a value of type <paramref name="id"/> (libbpf's <c>btf__resolve_size</c>, which
+    /// likewise refuses sizes past 4 GiB: no kernel or BPF type is that large, so such a size means bad BTF).
+    /// </summary>
     public static long ResolveSize(this Btf btf, int id)
     {
-        long elements = 1;
+        ulong elements = 1;
         var type = btf.GetType(id);
         for (var depth = 0; depth <= MaxDepth; depth++)
         {
@@ -35,17 +38,16 @@ public static class BtfResolve
             {
                 case BtfKind.Int or BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64
                     or BtfKind.Datasec or BtfKind.Float:
-                    return checked(elements * type.Size);
+                    return CheckedSize(btf, id, elements * type.Size);
                 case BtfKind.Ptr:
-                    return checked(elements * 8);
+                    return CheckedSize(btf, id, elements * 8);
                 case BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
                     or BtfKind.Var or BtfKind.DeclTag or BtfKind.TypeTag:
                     type = btf.GetType(type.TypeId);
                     break;
                 case BtfKind.Array:
-                    elements = checked(elements * type.ArrayLength);
-                    if (elements > uint.MaxValue)
-                        throw new BtfFormatException(btf.SectionName, -1, $"array type [{type.Id}] is larger than 4 GiB");
+                    // Both factors are below 2^32, so the product fits in 64 bits before the check.
+                    elements = CheckedSize(btf, id, elements * type.ArrayLength);
                     type = btf.GetType(type.ArrayElementTypeId);
                     break;
                 default:
@@ -54,4 +56,7 @@ public static class BtfResolve
         }
         throw new BtfFormatException(btf.SectionName, -1, $"type [{id}] refers to itself");
     }
+
+    private static uint CheckedSize(Btf btf, int id, ulong size) =>
+        size <= uint.MaxValue ? (uint)size : throw new BtfFormatException(btf.SectionName, -1, $"type [{id}] is larger than 4 GiB");
 }

@@ -1,0 +1,37 @@
+using BenchmarkDotNet.Attributes;
+using RawBpf.BtfCore;
+
+namespace RawBpf.Bench;
+
+/// <summary>The kernel's BTF: parse + one lookup (what a loader pays at start-up), the name index, the full dump.</summary>
+[MemoryDiagnoser]
+public class BtfBenchmarks
+{
+    private Btf _vmlinux = null!;
+
+    [GlobalSetup]
+    public void Setup() => _vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
+
+    [GlobalCleanup]
+    public void Cleanup() => _vmlinux.Dispose();
+
+    [Benchmark(Description = "parse vmlinux + find task_struct")]
+    public int ParseAndFindTaskStruct()
+    {
+        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        return btf.FindTypeId("task_struct", BtfKind.Struct);
+    }
+
+    [Benchmark(Description = "parse vmlinux + build name index + essential-name lookup")]
+    public int ParseAndIndex()
+    {
+        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        var found = 0;
+        foreach (var id in btf.FindByEssentialName("task_struct___v2"u8))
+            found = id;
+        return found;
+    }
+
+    [Benchmark(Description = "dump vmlinux (bpftool raw format) to Stream.Null")]
+    public void DumpVmlinux() => BtfDumper.Write(_vmlinux, Stream.Null);
+}

@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using RawBpf.BtfCore;
+using RawBpf.Tests.Shared;
+
+namespace RawBpf.BtfCore.Tests;
+
+/// <summary>Malformed BTF, BTF.ext and ELF: exactly one BtfFormatException naming section and offset, nothing else.</summary>
+public sealed class BadInputTests
+{
+    private static readonly byte[] EveryKind = BtfBuilder.EveryKind().Build();
+
+    private static BtfFormatException Rejects(byte[] blob)
+    {
+        var e = Assert.Throws<BtfFormatException>(() => BtfWalker.Walk(Btf.Parse(blob)));
+        Assert.StartsWith(".BTF: ", e.Message);
+        return e;
+    }
+
+    private static byte[] With(byte[] blob, int offset, uint value)
+    {
+        var copy = blob.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(offset), value);
+        return copy;
+    }
+
+    /// <summary>Byte offset of type <paramref name="id"/>'s header within the synthetic blob.</summary>
+    private static int TypeOffset(int id) => Btf.Parse(EveryKind).GetType(id) is var t ? OffsetOf(t) : -1;
+
+    private static int OffsetOf(BtfType type)
+    {
+        // The header starts where the type's name_off/info/size triple sits: find it by scanning (test-only).
+        var btf = type.Btf;
+        var span = btf.RawData.Span;
+        for (var at = btf.HeaderLength; at + 12 <= span.Length; at += 4)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(span[at..]) == type.NameOffset
+                && BinaryPrimitives.ReadUInt32LittleEndian(span[(at + 4)..]) == type.Info
+                && BinaryPrimitives.ReadUInt32LittleEndian(span[(at + 8)..]) == type.Size)
+                return at;
+        }
+        throw new InvalidOperationException("type not found");
+    }
+
+    [Fact]
+    public void The_synthetic_btf_of_every_kind_is_valid_and_dumps_as_bpftool_does()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rawbpf-every-kind-{Environment.ProcessId}.btf");
+        File.WriteAllBytes(path, EveryKind);
+        try
+        {
+            var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", path);
+            using var btf = BtfFile.Load(path);
+            Assert.Equal(19, btf.LastTypeId);
+            BtfWalker.Walk(btf);
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), BtfDumper.ToText(btf));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Every_truncation_is_rejected()
+    {
+        for (var length = 0; length < EveryKind.Length; length++)
+            Rejects(EveryKind[..length]);
+    }
+
+    [Fact]
+    public void Wrong_magic_and_version()
+    {
+        Assert.Contains("bad magic 0x1234", Rejects(With(EveryKind, 0, 0x01_00_1234)).Message);
+        var bigEndian = EveryKind.ToArray();
+        (bigEndian[0], bigEndian[1]) = (0xeb, 0x9f);
+        Assert.Contains("big-endian", Rejects(bigEndian).Message);
+        var version = EveryKind.ToArray();
+        version[2] = 2;
+        Assert.Equal(2, Rejects(version).Offset);
+    }
+
+    [Theory]
+    [InlineData(4, 0xffffffff)]   // hdr_len
+    [InlineData(4, 8)]
+    [InlineData(8, 0xfffffff0)]   // type_off
+    [InlineData(12, 0xfffffff0)]  // type_len
+    [InlineData(16, 0xfffffff0)]  // str_off
+    [InlineData(20, 0xfffffff0)]  // str_len
+    [InlineData(8, 2)]            // type_off unaligned
+    [InlineData(16, 4)]           // strings overlap types
+    public void Header_offsets_out_of_range(int field, uint value)
+    {
+        var e = Rejects(With(EveryKind, field, value));
+        Assert.InRange(e.Offset, 0, 24);
+    }
+
+    [Fact]
+    public void Name_offset_past_the_strings_is_reported_when_read()
+    {
+        var e = Rejects(With(EveryKind, TypeOffset(4), 0x7fff_0000));
+        Assert.Contains("string offset", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0xffff)]
+    [InlineData(0x1000)]
+    public void Huge_vlen_is_rejected_at_parse_time(uint vlen)
+    {
+        var at = TypeOffset(4) + 4;
+        var info = BinaryPrimitives.ReadUInt32LittleEndian(EveryKind.AsSpan(at));
+        var e = Rejects(With(EveryKind, at, (info & 0xffff0000) | vlen));
+        Assert.Equal(TypeOffset(4), e.Offset);
+        Assert.Contains("vlen", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_kind_is_rejected()
+    {
+        var at = TypeOffset(2) + 4;
+        var e = Rejects(With(EveryKind, at, 25u << 24));
+        Assert.Contains("unknown kind 25", e.Message);
+    }
+
+    [Fact]
+    public void Type_ids_out_of_range_are_reported_by_the_accessor_that_follows_them()
+    {
+        var btf = Btf.Parse(With(EveryKind, TypeOffset(8) + 8, 1000));   // typedef t -> [1000]
+        var e = Assert.Throws<BtfFormatException>(() => btf.SkipModifiersAndTypedefs(8));
+        Assert.Contains("type id 1000", e.Message);
+        Assert.Throws<BtfFormatException>(() => btf.GetType(-1));
+        Assert.Throws<BtfFormatException>(() => btf.GetType(int.MaxValue));
+    }
+
+    [Fact]
+    public void A_typedef_pointing_at_itself_is_a_cycle()
+    {
+        var btf = Btf.Parse(With(EveryKind, TypeOffset(8) + 8, 8));      // typedef t -> t
+        Assert.Contains("refers to itself", Assert.Throws<BtfFormatException>(() => btf.SkipModifiersAndTypedefs(8)).Message);
+        Assert.Throws<BtfFormatException>(() => btf.ResolveSize(8));
+        var modifiers = Btf.Parse(With(EveryKind, TypeOffset(9) + 8, 10)); // volatile -> const -> volatile
+        Assert.Throws<BtfFormatException>(() => modifiers.SkipModifiers(10));
+        Assert.Throws<BtfFormatException>(() => modifiers.ResolveSize(9));
+        BtfDumper.Write(modifiers, Stream.Null);   // the dump follows no reference, so a cycle does not stop it
+    }
+
+    [Fact]
+    public void Array_sizes_that_overflow_are_format_errors()
+    {
+        var b = new BtfBuilder();
+        var i64 = b.Int("long", 8, 64, BtfIntEncoding.Signed);
+        b.Type("", BtfKind.Array, 0, 0);
+        b.U32((uint)i64).U32((uint)i64).U32(0xffffffff);
+        b.Type("", BtfKind.Array, 0, 0);
+        b.U32(2).U32((uint)i64).U32(0xffffffff);
+        var btf = Btf.Parse(b.Build());
+        Assert.Throws<BtfFormatException>(() => btf.ResolveSize(2));
+        Assert.Throws<BtfFormatException>(() => btf.ResolveSize(3));
+    }
+
+    [Fact]
+    public void Bad_btf_ext_headers_and_counts()
+    {
+        var btf = Btf.Parse(EveryKind);
+        var ext = new byte[32 + 4 + 8 + 8];
+        BinaryPrimitives.WriteUInt16LittleEndian(ext, 0xEB9F);
+        ext[2] = 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(ext.AsSpan(4), 32);
+        BinaryPrimitives.WriteUInt32LittleEndian(ext.AsSpan(8), 0);     // func_info_off
+        BinaryPrimitives.WriteUInt32LittleEndian(ext.AsSpan(12), 20);   // func_info_len
+        BinaryPrimitives.WriteUInt32LittleEndian(ext.AsSpan(32), 8);    // rec_size
+        BinaryPrimitives.WriteUInt32LittleEndian(ext.AsSpan(36), btf.GetType(13).NameOffset); // sec_name_off
+        BinaryPrimitives.WriteUInt32LittleEndian(ext.AsSpan(40), 1);    // num_info
+        BinaryPrimitives.WriteUInt32LittleEndian(ext.AsSpan(48), 13);   // type_id
+        var good = BtfExt.Parse(ext, btf);
+        Assert.Equal(13, good.FuncInfo.Sections[0].GetFuncInfo(0).TypeId);
+
+        BtfFormatException Bad(int field, uint value) =>
+            Assert.Throws<BtfFormatException>(() => BtfWalker.Walk(BtfExt.Parse(With(ext, field, value), btf), btf));
+        Assert.Contains("num_info", Bad(40, 0x4000_0000).Message.Replace("records", "num_info", StringComparison.Ordinal));
+        Assert.Equal(32, Bad(32, 0x10_0000).Offset);                    // record size huge
+        Assert.Equal(32, Bad(32, 4).Offset);                            // record size too small
+        Assert.Equal(8, Bad(8, 0xffff_fff0).Offset);                    // func_info_off out of range
+        Assert.Equal(8, Bad(12, 0xffff_fff0).Offset);                   // func_info_len out of range
+        Assert.Equal(4, Bad(4, 0xffff).Offset);                         // hdr_len
+        Assert.Equal(36, Bad(36, 0xffff).Offset);                       // section name past the strings
+        Assert.Equal(40, Bad(40, 0).Offset);                            // num_info 0
+        Assert.Contains("type id 9999", Bad(48, 9999).Message);         // func_info's type read through GetType
+        Assert.Equal(0, Bad(0, 0x1234).Offset);
+        Assert.StartsWith(".BTF.ext: ", Bad(0, 0x1234).Message);
+        for (var length = 0; length < ext.Length; length++)
+        {
+            if (length is not 32 and not 52)
+                Assert.Throws<BtfFormatException>(() => BtfExt.Parse(ext.AsMemory(0, length), btf));
+        }
+    }
+
+    [Fact]
+    public void Bad_elf_wrappers()
+    {
+        var path = RepoPaths.AllBpfObjects()[0];
+        var elf = File.ReadAllBytes(path);
+        var directory = Directory.CreateTempSubdirectory("rawbpf-badelf-").FullName;
+        try
+        {
+            void Check(byte[] bytes, string expected)
+            {
+                var file = Path.Combine(directory, "bad.o");
+                File.WriteAllBytes(file, bytes);
+                var e = Assert.Throws<BtfFormatException>(() => BtfWalker.Walk(BtfFile.Load(file)));
+                Assert.StartsWith(file, e.Message);
+                Assert.Contains(expected, e.Message);
+            }
+            Check(elf[..40], "ELF header is truncated");
+            Check(elf[..(elf.Length / 2)], "out of range");
+            var noSections = elf.ToArray();
+            BinaryPrimitives.WriteUInt64LittleEndian(noSections.AsSpan(0x28), 0xffff_ffff_0000);
+            Check(noSections, "section header table");
+            var class32 = elf.ToArray();
+            class32[4] = 1;
+            Check(class32, "64-bit");
+            var strndx = elf.ToArray();
+            BinaryPrimitives.WriteUInt16LittleEndian(strndx.AsSpan(0x3e), 0xffff);
+            Check(strndx, "section name table index");
+            Check([0x7f, (byte)'E', (byte)'L', (byte)'F'], "ELF header is truncated");
+            Check([], "too short for a BTF header");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
