@@ -18,14 +18,21 @@ internal static class ExitSnoop
     /// <summary>errno EPIPE, which .NET reports as the HResult of a failed write's IOException on Linux.</summary>
     private const int Epipe = 32;
 
-    public static Task<int> RunAsync(ExitSnoopOptions options, CancellationToken cancellation)
+    /// <summary>
+    /// Under load, a batch is handed to the output at most this often: the kernel wakes the reader only for a
+    /// record that finds the ring empty, so while the reader waits out the rest of the window the records pile up
+    /// without wake-ups and leave in one write. An exit after a quiet spell is still printed at once.
+    /// </summary>
+    private static readonly long BatchIntervalTicks = Stopwatch.Frequency * 4 / 1000;
+
+    public static Task<int> RunAsync(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
     {
         // The ring buffer loop blocks in epoll_wait: run it on its own thread so the token can wake it.
-        return Task.Factory.StartNew(() => Run(options, cancellation), CancellationToken.None,
+        return Task.Factory.StartNew(() => Run(options, kernelBtf, cancellation), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private static int Run(ExitSnoopOptions options, CancellationToken cancellation)
+    private static int Run(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
     {
         using var narration = options.Explain ? SyscallTrace.Subscribe(static e => Console.Error.WriteLine(e.ToString())) : null;
         // Console's own stream swallows EPIPE; a FileStream over fd 1 reports it, so `| head` can end the trace.
@@ -34,7 +41,12 @@ internal static class ExitSnoop
         {
             using var exitsnoop = OpenObject();
             Configure(exitsnoop, options);
-            exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath });
+            // The features the load asks about, probed while the BTF preload thread parses vmlinux.
+            _ = KernelFeatures.HasMemcgAccounting;
+            _ = KernelFeatures.Btf;
+            _ = KernelFeatures.HasPerfEventLink;
+            using (var vmlinux = options.BtfPath is null ? kernelBtf?.Take() : null)
+                exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, KernelBtf = vmlinux });
             if (options.Explain)
                 Explain(exitsnoop);
             exitsnoop.Attach(ProgramName);
@@ -106,12 +118,19 @@ internal static class ExitSnoop
         ulong lostSoFar = 0;
         var nextLostCheck = Stopwatch.GetTimestamp();
         var limit = options.Count ?? long.MaxValue;
+        var lastBatch = 0L;
         try
         {
             while (state.Reported < limit)
             {
                 if (ring.WaitForData(LostCheckIntervalMs, stop.Token))
+                {
+                    var sinceLastBatch = Stopwatch.GetTimestamp() - lastBatch;
+                    if (sinceLastBatch < BatchIntervalTicks)
+                        Thread.Sleep(TimeSpan.FromTicks((BatchIntervalTicks - sinceLastBatch) * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+                    lastBatch = Stopwatch.GetTimestamp();
                     Consume(ring, ref state, limit);
+                }
                 if (Stopwatch.GetTimestamp() >= nextLostCheck)
                 {
                     lostSoFar = ReportLost(lostMap, lostBuffer, lostSoFar);

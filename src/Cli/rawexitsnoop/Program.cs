@@ -20,6 +20,7 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
+        var kernelBtf = KernelBtfPreload.StartUnlessOverridden(args);
         var pid = new Option<int?>("--pid", "-p") { Description = "Only this process id (filtered in the kernel)", HelpName = "PID" };
         var failed = new Option<bool>("--failed", "-x") { Description = "Only exits with a non-zero code or a signal" };
         var threads = new Option<bool>("--threads", "-T") { Description = "One record per thread exit (adds a TID column)" };
@@ -78,7 +79,7 @@ internal static class Program
                 context.Cancel = true;
                 hangup.Cancel();
             });
-            return await ExitSnoop.RunAsync(options, linked.Token).ConfigureAwait(false);
+            return await ExitSnoop.RunAsync(options, kernelBtf, linked.Token).ConfigureAwait(false);
         });
         return await parse.InvokeAsync().ConfigureAwait(false);
     }
