@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Cli.Common;
 using RawBpf.Elf;
@@ -67,16 +68,37 @@ internal static class ObjectCommand
 
         text.Append($"CO-RE relocations: {relocations.Count}\n");
         foreach (var relocation in relocations)
-            text.Append("  ").Append(Describe(relocation)).Append('\n');
+            text.Append("  ").Append(Describe(file, relocation)).Append('\n');
     }
 
     /// <summary>libbpf's debug form: "prog 'p' insn #5 relo #2: &lt;byte_off&gt; [7] struct s.f (0:1 @ offset 8) => [9] ... : 8 -> 16".</summary>
-    internal static string Describe(CoreRelocationResult relocation)
+    internal static string Describe(BpfObjectFile file, CoreRelocationResult relocation)
     {
         var where = relocation.ProgramName is { } program ? $"prog '{program}'" : $"'{relocation.SectionName}'";
         var target = relocation.TargetSpec?.ToString() ?? "missing";
-        var outcome = relocation.Poisoned ? "poisoned" : $"{relocation.OriginalValue} -> {relocation.NewValue}";
+        var outcome = relocation.Poisoned ? "poisoned" : $"{ValueBefore(file, relocation)} -> {relocation.NewValue}";
         return $"{where} insn #{relocation.InstructionIndex} relo #{relocation.RelocationIndex}: {relocation.LocalSpec} => {target}: {outcome}";
+    }
+
+    /// <summary>
+    /// The value the instruction carries before patching, as libbpf prints it: it differs from the local BTF's
+    /// value where the relocation is not validated (a bitfield's byte size, which clang computes its own way).
+    /// </summary>
+    private static ulong ValueBefore(BpfObjectFile file, CoreRelocationResult relocation)
+    {
+        var index = relocation.SectionInstructionIndex;
+        var section = (file.ProgramSections.FirstOrDefault(s => s.Name == relocation.SectionName)?.Instructions ?? ReadOnlyMemory<BpfInstruction>.Empty).Span;
+        if (index >= section.Length)
+            return relocation.OriginalValue;
+        var instruction = section[index];
+        if (instruction.IsLoadImmediate64 && index + 1 < section.Length)
+            return (uint)instruction.Immediate | ((ulong)(uint)section[index + 1].Immediate << 32);
+        return instruction.Class switch
+        {
+            BpfOpcode.ClassAlu or BpfOpcode.ClassAlu64 => (uint)instruction.Immediate,
+            BpfOpcode.ClassLdx or BpfOpcode.ClassSt or BpfOpcode.ClassStx => (ulong)(long)instruction.Offset,
+            _ => relocation.OriginalValue,
+        };
     }
 
     /// <summary>PercpuArray → percpu_array, as bpftool names map and program types.</summary>
