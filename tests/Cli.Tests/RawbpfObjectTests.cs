@@ -92,8 +92,11 @@ public sealed partial class RawbpfObjectTests
                 resolution.Outcome = (substituted.Groups[1].Value, "poisoned");
         }
         return relocations.Select(r =>
-            $"prog '{r.Key.Program}' insn #{r.Value.Outcome!.Value.Insn} relo #{r.Key.Index}: {r.Value.Local} => {r.Value.Target ?? "missing"}: {r.Value.Outcome.Value.Text}").ToList();
+            $"prog '{r.Key.Program}' insn #{r.Value.Outcome!.Value.Insn} relo #{r.Key.Index}: {r.Value.Local} => {r.Value.Target ?? NoTarget(r.Value.Local)}: {r.Value.Outcome.Value.Text}").ToList();
     }
+
+    /// <summary>libbpf names no candidate for TYPE_ID_LOCAL (it never looks at the kernel), nor for a type or field the kernel lacks.</summary>
+    private static string NoTarget(string localSpec) => localSpec.StartsWith("<local_type_id>", StringComparison.Ordinal) ? "local" : "missing";
 
     private sealed class Resolution
     {

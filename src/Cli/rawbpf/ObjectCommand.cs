@@ -75,7 +75,8 @@ internal static class ObjectCommand
     internal static string Describe(BpfObjectFile file, CoreRelocationResult relocation)
     {
         var where = relocation.ProgramName is { } program ? $"prog '{program}'" : $"'{relocation.SectionName}'";
-        var target = relocation.TargetSpec?.ToString() ?? "missing";
+        // TYPE_ID_LOCAL never looks at the kernel: "local" rather than a "missing" that reads like a failure.
+        var target = relocation.TargetSpec?.ToString() ?? (relocation.Kind == BpfCoreRelocationKind.TypeIdLocal ? "local" : "missing");
         var outcome = relocation.Poisoned ? "poisoned" : $"{ValueBefore(file, relocation)} -> {relocation.NewValue}";
         return $"{where} insn #{relocation.InstructionIndex} relo #{relocation.RelocationIndex}: {relocation.LocalSpec} => {target}: {outcome}";
     }
