@@ -167,6 +167,9 @@ public sealed class BpfObject : IDisposable
     /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
     public void PinPrograms(string directory)
     {
+        // The directory lives in bpffs: mount it first, or the directory would be made in the sysfs stub.
+        if (Path.GetFullPath(directory).StartsWith(BpfFs.DefaultMountPoint + "/", StringComparison.Ordinal))
+            BpfFs.EnsureMounted();
         Directory.CreateDirectory(directory);
         foreach (var (name, program) in _programs)
             program.Pin(Path.Combine(directory, name));
