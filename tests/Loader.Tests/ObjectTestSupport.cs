@@ -1,0 +1,42 @@
+using System.Buffers.Binary;
+using RawBpf.Tests.Shared;
+
+namespace RawBpf.Loader.Tests;
+
+/// <summary>Opening the clang-built test objects and reading their globals back from the kernel.</summary>
+internal static class ObjectTestSupport
+{
+    public static BpfObject OpenTestObject(string name) => BpfObject.Open(Path.Combine(RepoPaths.TestBpfObjects, name));
+
+    public static BpfObject OpenExitsnoop() => BpfObject.Open(Path.Combine(RepoPaths.BpfObjects, "exitsnoop.bpf.o"));
+
+    /// <summary>The current bytes of global <paramref name="name"/>, read from its data map in the kernel.</summary>
+    public static byte[] ReadGlobal(BpfObject obj, string name)
+    {
+        var (definition, variable) = obj.File.FindVariable(name) ?? throw new KeyNotFoundException(name);
+        var map = obj.GetMap(definition.Name);
+        var value = new byte[map.ValueBufferSize];
+        Assert.True(map.TryLookup(stackalloc byte[4], value), $"lookup of {definition.Name}[0]");
+        return variable.Read(value).ToArray();
+    }
+
+    public static ulong ReadU64(BpfObject obj, string name) => BinaryPrimitives.ReadUInt64LittleEndian(ReadGlobal(obj, name));
+
+    public static uint ReadU32(BpfObject obj, string name) => BinaryPrimitives.ReadUInt32LittleEndian(ReadGlobal(obj, name));
+
+    public static long ReadS64(BpfObject obj, string name) => BinaryPrimitives.ReadInt64LittleEndian(ReadGlobal(obj, name));
+
+    public static int ReadS32(BpfObject obj, string name) => BinaryPrimitives.ReadInt32LittleEndian(ReadGlobal(obj, name));
+
+    /// <summary>Sum of a per-CPU array's u64 slots at key 0.</summary>
+    public static ulong SumPerCpu(BpfMap map)
+    {
+        var value = new byte[map.ValueBufferSize];
+        if (!map.TryLookup(stackalloc byte[4], value))
+            return 0;
+        ulong sum = 0;
+        for (var offset = 0; offset < value.Length; offset += map.PerCpuValueStride)
+            sum += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(offset));
+        return sum;
+    }
+}
