@@ -39,4 +39,34 @@ internal static class ObjectTestSupport
             sum += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(offset));
         return sum;
     }
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> twice and requires that the second run leaves exactly the file descriptors
+    /// and loaded programs it found. (The first run loads assemblies and lazy probes, which keep files open.)
+    /// </summary>
+    public static void AssertLeavesNothingBehind(Action scenario)
+    {
+        scenario();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var fdsBefore = OpenFds();
+        var programsBefore = BpfObjectIds.ProgramIds().ToHashSet();
+
+        scenario();
+
+        var fdsAfter = OpenFds();
+        var leaked = fdsAfter.Except(fdsBefore).ToList();
+        Assert.True(leaked.Count == 0 && fdsAfter.Count == fdsBefore.Count, "left open: " + string.Join(", ", leaked));
+        // The kernel frees a program when its last reference goes; a perf event's reference may be dropped from
+        // deferred work, so give it a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        List<uint> remaining;
+        while ((remaining = BpfObjectIds.ProgramIds().Except(programsBefore).ToList()).Count > 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(10);
+        Assert.True(remaining.Count == 0, "programs still loaded: " + string.Join(", ", remaining));
+    }
+
+    /// <summary>This process's open descriptors as "fd -> target".</summary>
+    public static List<string> OpenFds() =>
+        Directory.GetFiles("/proc/self/fd").Select(f => $"{Path.GetFileName(f)} -> {new FileInfo(f).LinkTarget}").ToList();
 }
