@@ -190,4 +190,15 @@ public class MultiProgTests
         }
         return values;
     }
+
+    [Fact]
+    public void GetVariableAfterLoadReadsTheKernelsCurrentValue()
+    {
+        using var obj = LoadAndRunBoth(o => Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(o.GetVariable("calls_total"))));
+        // Was: the bytes given to Load, so a counter the program had bumped still read 0.
+        Assert.Equal(2ul, BinaryPrimitives.ReadUInt64LittleEndian(obj.GetVariable("calls_total")));
+        Assert.Equal(42, BinaryPrimitives.ReadInt32LittleEndian(obj.GetVariable("global_sum")));
+        obj.Dispose();
+        Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(obj.GetVariable("calls_total"))); // closed: the local copy again
+    }
 }

@@ -75,11 +75,20 @@ public sealed class BpfObject : IDisposable
     public void SetVariable<T>(string name, T value) where T : unmanaged =>
         SetVariable(name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(ref value)));
 
-    /// <summary>The current bytes of a global variable (before load: what will be loaded).</summary>
+    /// <summary>
+    /// The current bytes of a global variable: before load what will be loaded, after load what its data map in
+    /// the kernel holds now (a copy, read with BPF_MAP_LOOKUP_ELEM).
+    /// </summary>
     public ReadOnlySpan<byte> GetVariable(string name)
     {
         var found = File.FindVariable(name) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no global variable '{name}'");
-        return found.Variable.Read(_dataValues[found.Map]);
+        if (!_mapsByDefinition.TryGetValue(found.Map, out var map))
+            return found.Variable.Read(_dataValues[found.Map]);
+        var value = new byte[map.ValueBufferSize];
+        Span<byte> zeroKey = stackalloc byte[4];
+        if (!map.TryLookup(zeroKey, value))
+            throw new InvalidOperationException($"data map '{map.Name}' of object '{File.ObjectName}' has no element 0");
+        return found.Variable.Read(value);
     }
 
     /// <summary>Overrides a map's max_entries before load (e.g. a ring buffer's size in bytes).</summary>
