@@ -50,7 +50,7 @@ internal static class Program
             foreach (var error in parse.Errors)
                 Console.Error.WriteLine($"rawexitsnoop: {error.Message}");
             Console.Error.WriteLine("Usage: rawexitsnoop [options]; see rawexitsnoop --help");
-            return ExitCodes.Usage;
+            return RawBpf.Cli.Common.ExitCodes.Usage;
         }
 
         root.SetAction(async (result, cancellation) =>
