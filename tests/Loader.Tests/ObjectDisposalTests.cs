@@ -71,4 +71,15 @@ public class ObjectDisposalTests
         Assert.Throws<KeyNotFoundException>(() => obj.Attach("prog_enter"));
         Assert.Throws<InvalidOperationException>(() => obj.Load());
     }
+
+    [Theory]
+    [InlineData(TracepointAttachPreference.ForceIoctl, BpfAttachMethod.PerfEventIoctl)]
+    [InlineData(TracepointAttachPreference.ForceLink, BpfAttachMethod.PerfEventLink)]
+    public void TheLoadOptionsTracepointPreferenceIsHowAttachAttaches(TracepointAttachPreference preference, BpfAttachMethod method)
+    {
+        // Was: BpfObjectLoadOptions.TracepointAttach was ignored, Attach always chose automatically.
+        using var obj = ObjectTestSupport.OpenExitsnoop();
+        obj.Load(new BpfObjectLoadOptions { TracepointAttach = preference });
+        Assert.Equal(method, obj.Attach("handle_exit").Method);
+    }
 }

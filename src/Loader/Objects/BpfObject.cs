@@ -25,6 +25,7 @@ public sealed class BpfObject : IDisposable
     private BpfBtfObject? _btf;
     private Btf? _ownedKernelBtf;
     private bool _loaded;
+    private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
 
     private BpfObject(BpfObjectFile file)
     {
@@ -114,6 +115,7 @@ public sealed class BpfObject : IDisposable
         EnsureNotLoaded();
         options ??= new BpfObjectLoadOptions();
         _loaded = true;
+        _tracepointAttach = options.TracepointAttach;
         try
         {
             MemlockLimit.RaiseIfNeeded();
@@ -129,15 +131,18 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    /// <summary>Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).</summary>
-    public BpfLink Attach(string programName, TracepointAttachPreference preference = TracepointAttachPreference.Automatic)
+    /// <summary>
+    /// Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).
+    /// A tracepoint attaches as <paramref name="preference"/> says, or else as <see cref="BpfObjectLoadOptions.TracepointAttach"/> did.
+    /// </summary>
+    public BpfLink Attach(string programName, TracepointAttachPreference? preference = null)
     {
         var program = GetProgram(programName);
         var info = File.FindProgram(programName)?.Info
             ?? throw new InvalidOperationException($"program '{programName}' has no section type to attach by");
         BpfLink link;
         if (info.Tracepoint is { } tracepoint)
-            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference);
+            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference ?? _tracepointAttach);
         else if (info.ProgramType == BpfProgramType.RawTracepoint && info.AttachTarget is { Length: > 0 } target)
             link = program.AttachRawTracepoint(target);
         else if (info.ProgramType is BpfProgramType.Tracing)
