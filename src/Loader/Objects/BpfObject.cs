@@ -26,6 +26,7 @@ public sealed class BpfObject : IDisposable
     private Btf? _ownedKernelBtf;
     private Btf? _inspectedKernelBtf;
     private bool _loaded;
+    private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
 
     private BpfObject(BpfObjectFile file)
     {
@@ -76,11 +77,20 @@ public sealed class BpfObject : IDisposable
     public void SetVariable<T>(string name, T value) where T : unmanaged =>
         SetVariable(name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(ref value)));
 
-    /// <summary>The current bytes of a global variable (before load: what will be loaded).</summary>
+    /// <summary>
+    /// The current bytes of a global variable: before load what will be loaded, after load what its data map in
+    /// the kernel holds now (a copy, read with BPF_MAP_LOOKUP_ELEM).
+    /// </summary>
     public ReadOnlySpan<byte> GetVariable(string name)
     {
         var found = File.FindVariable(name) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no global variable '{name}'");
-        return found.Variable.Read(_dataValues[found.Map]);
+        if (!_mapsByDefinition.TryGetValue(found.Map, out var map))
+            return found.Variable.Read(_dataValues[found.Map]);
+        var value = new byte[map.ValueBufferSize];
+        Span<byte> zeroKey = stackalloc byte[4];
+        if (!map.TryLookup(zeroKey, value))
+            throw new InvalidOperationException($"data map '{map.Name}' of object '{File.ObjectName}' has no element 0");
+        return found.Variable.Read(value);
     }
 
     /// <summary>Overrides a map's max_entries before load (e.g. a ring buffer's size in bytes).</summary>
@@ -106,6 +116,7 @@ public sealed class BpfObject : IDisposable
         EnsureNotLoaded();
         options ??= new BpfObjectLoadOptions();
         _loaded = true;
+        _tracepointAttach = options.TracepointAttach;
         try
         {
             MemlockLimit.RaiseIfNeeded();
@@ -145,15 +156,18 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    /// <summary>Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).</summary>
-    public BpfLink Attach(string programName, TracepointAttachPreference preference = TracepointAttachPreference.Automatic)
+    /// <summary>
+    /// Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).
+    /// A tracepoint attaches as <paramref name="preference"/> says, or else as <see cref="BpfObjectLoadOptions.TracepointAttach"/> did.
+    /// </summary>
+    public BpfLink Attach(string programName, TracepointAttachPreference? preference = null)
     {
         var program = GetProgram(programName);
         var info = File.FindProgram(programName)?.Info
             ?? throw new InvalidOperationException($"program '{programName}' has no section type to attach by");
         BpfLink link;
         if (info.Tracepoint is { } tracepoint)
-            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference);
+            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference ?? _tracepointAttach);
         else if (info.ProgramType == BpfProgramType.RawTracepoint && info.AttachTarget is { Length: > 0 } target)
             link = program.AttachRawTracepoint(target);
         else if (info.ProgramType is BpfProgramType.Tracing)
