@@ -36,13 +36,23 @@ public class ObjectDisposalTests
             }
         });
 
-        // bpftool, the oracle, lists none of them either.
-        var programs = ExternalTool.RunChecked("bpftool", "prog", "show");
-        var maps = ExternalTool.RunChecked("bpftool", "map", "show");
-        var liveProgramIds = Ids(System.Text.Encoding.UTF8.GetString(programs));
-        var liveMapIds = Ids(System.Text.Encoding.UTF8.GetString(maps));
-        Assert.Empty(programIds.Intersect(liveProgramIds));
-        Assert.Empty(mapIds.Intersect(liveMapIds));
+        // bpftool, the oracle, lists none of them either. A map outlives its last fd until the programs that
+        // used it are freed after an RCU grace period, so its id may linger a moment: poll, with a bound.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        IEnumerable<uint> lingeringPrograms, lingeringMaps;
+        do
+        {
+            var programs = ExternalTool.RunChecked("bpftool", "prog", "show");
+            var maps = ExternalTool.RunChecked("bpftool", "map", "show");
+            lingeringPrograms = programIds.Intersect(Ids(System.Text.Encoding.UTF8.GetString(programs))).ToList();
+            lingeringMaps = mapIds.Intersect(Ids(System.Text.Encoding.UTF8.GetString(maps))).ToList();
+            if (!lingeringPrograms.Any() && !lingeringMaps.Any())
+                break;
+            Thread.Sleep(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Empty(lingeringPrograms);
+        Assert.Empty(lingeringMaps);
     }
 
     private static void RecordIds(BpfObject obj, List<uint> programIds, List<uint> mapIds)
