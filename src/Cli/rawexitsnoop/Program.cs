@@ -34,15 +34,12 @@ internal static class Program
         var ringSize = new Option<int?>("--ring-size") { Description = "Ring buffer size in KiB (a power of two, at least 4)", HelpName = "KIB" };
 
         var root = new RootCommand(Examples) { pid, failed, threads, cgroup, uid, json, utc, count, duration, btf, explain, ringSize };
-        pid.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--pid must be a positive process id"); });
-        uid.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--uid must be zero or positive"); });
-        count.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is <= 0) r.AddError("--count must be positive"); });
-        duration.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is not null and not > 0) r.AddError("--duration must be positive"); });
-        ringSize.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is { } kib && (kib < 4 || (kib & (kib - 1)) != 0 || kib > 1 << 20))
-                r.AddError("--ring-size must be a power of two between 4 and 1048576 KiB");
-        });
+        Require(pid, value => value > 0, "--pid must be a positive process id");
+        Require(uid, value => value >= 0, "--uid must be zero or positive");
+        Require(count, value => value > 0, "--count must be positive");
+        Require(duration, value => value > 0, "--duration must be positive");
+        Require(ringSize, kib => kib >= 4 && (kib & (kib - 1)) == 0 && kib <= 1 << 20,
+            "--ring-size must be a power of two between 4 and 1048576 KiB");
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -81,5 +78,27 @@ internal static class Program
             return await ExitSnoop.RunAsync(options, linked.Token).ConfigureAwait(false);
         });
         return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds a range check that only looks at values that parsed: for a token such as `-p abc` asking for the value
+    /// throws (System.CommandLine validates before it records the conversion error, which it then reports).
+    /// </summary>
+    private static void Require<T>(Option<T?> option, Func<T, bool> isValid, string message) where T : struct
+    {
+        option.Validators.Add(result =>
+        {
+            T? value;
+            try
+            {
+                value = result.GetValueOrDefault<T?>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // not a number at all: the parser reports that token itself
+            }
+            if (value is { } parsed && !isValid(parsed))
+                result.AddError(message);
+        });
     }
 }
