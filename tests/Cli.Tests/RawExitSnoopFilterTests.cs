@@ -99,6 +99,48 @@ public sealed class RawExitSnoopFilterTests
     }
 
     [Fact]
+    public void CgroupMatchesThatDirectoryNotItsDescendants()
+    {
+        // The filter compares bpf_get_current_cgroup_id() with the directory's id: a child cgroup is another id.
+        using var cgroup = TestCgroup.Create();
+        var nested = Path.Combine(cgroup.Path, "nested");
+        Directory.CreateDirectory(nested);
+        try
+        {
+            using var snoop = SnoopRun.Start("--json", "--explain", "--cgroup", cgroup.Path);
+            snoop.WaitForAttachLine();
+
+            var inNested = Child.Run("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exit 6", nested);
+            Assert.Equal(6, inNested.ExitCode);
+            var marker = Child.Run("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exit 7", cgroup.Path);
+
+            snoop.WaitForJsonProcessRecord(marker.Pid);
+            Assert.Empty(snoop.JsonRecordsOf(inNested.Pid));
+        }
+        finally
+        {
+            TestCgroup.RemoveDirectory(nested);
+        }
+    }
+
+    [Fact]
+    public void UidIsTheRealUserId()
+    {
+        using var snoop = SnoopRun.Start("--json", "--explain", "--uid", "65534");
+        snoop.WaitForAttachLine();
+
+        var realOnly = Child.Run("setpriv", "--ruid", "65534", "/bin/sh", "-c", "exit 8");
+        Assert.Equal(8, realOnly.ExitCode);
+        var effectiveOnly = Child.Run("setpriv", "--euid", "65534", "/bin/sh", "-c", "exit 8");
+        Assert.Equal(8, effectiveOnly.ExitCode);
+        var marker = Child.Run("setpriv", "--reuid", "65534", "/bin/sh", "-c", "exit 0");
+
+        snoop.WaitForJsonProcessRecord(marker.Pid);
+        Assert.Equal(65534, Assert.Single(snoop.JsonRecordsOf(realOnly.Pid)).GetProperty("uid").GetInt32());
+        Assert.Empty(snoop.JsonRecordsOf(effectiveOnly.Pid));
+    }
+
+    [Fact]
     public void UidReportsOnlyThatUser()
     {
         using var snoop = SnoopRun.Start("--json", "--explain", "--uid", "65534");
@@ -166,14 +208,16 @@ internal sealed class TestCgroup : IDisposable
         return new TestCgroup(path, ulong.Parse(System.Text.Encoding.ASCII.GetString(inode).Trim(), CultureInfo.InvariantCulture));
     }
 
-    public void Dispose()
+    public void Dispose() => RemoveDirectory(Path);
+
+    public static void RemoveDirectory(string path)
     {
         // Its processes are reaped by now; the kernel may take a moment to let the directory go.
-        for (var attempt = 0; attempt < 100 && Directory.Exists(Path); attempt++)
+        for (var attempt = 0; attempt < 100 && Directory.Exists(path); attempt++)
         {
             try
             {
-                Directory.Delete(Path);
+                Directory.Delete(path);
             }
             catch (IOException)
             {

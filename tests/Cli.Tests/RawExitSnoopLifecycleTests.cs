@@ -145,6 +145,11 @@ public sealed class RawExitSnoopLifecycleTests
     [InlineData("--count", "many")]
     [InlineData("--duration", "0")]
     [InlineData("--duration", "soon")]
+    [InlineData("--duration", "NaN")]
+    [InlineData("--duration", "Infinity")]
+    [InlineData("--duration", "1e300")]
+    [InlineData("--duration", "5000000")]
+    [InlineData("--uid", "4294967295")]
     [InlineData("--ring-size", "3")]
     [InlineData("--ring-size", "12")]
     [InlineData("--ring-size", "big")]
@@ -159,6 +164,20 @@ public sealed class RawExitSnoopLifecycleTests
         Assert.All(lines, line => Assert.StartsWith("rawexitsnoop: ", line.Replace("Usage: rawexitsnoop", "rawexitsnoop: usage", StringComparison.Ordinal), StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("Usage: rawexitsnoop", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Theory]
+    [InlineData("--uid", "4294967294")] // above int.MaxValue: still a user id
+    [InlineData("--duration", "4294967")] // the longest duration accepted
+    [InlineData("--pid", "2147483647")]
+    public void ExtremeButValidArgumentsAreAccepted(string option, string value)
+    {
+        using var snoop = SnoopRun.Start(option, value);
+        snoop.WaitForHeader();
+        snoop.Signal("TERM");
+
+        Assert.Equal(0, snoop.WaitForExit());
+        Assert.Matches(RawExitSnoopOutputTests.Summary(), Assert.Single(snoop.StderrLines));
     }
 
     [Fact]

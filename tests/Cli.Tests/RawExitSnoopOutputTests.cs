@@ -102,7 +102,6 @@ public sealed partial class RawExitSnoopOutputTests
     public void TableTimeIsUtcOrLocal(bool utc, string? zone)
     {
         var arguments = utc ? new[] { "--utc" } : [];
-        var start = new ProcessStartInfo(RawExitSnoopBinary.Path);
         using var table = zone is null
             ? SnoopRun.Start(arguments)
             : SnoopRun.Launch("env", ["TZ=" + zone, RawExitSnoopBinary.Path, .. arguments], readStdout: true);

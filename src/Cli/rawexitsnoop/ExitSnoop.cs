@@ -73,7 +73,7 @@ internal static class ExitSnoop
         if (options.Pid is { } pid)
             exitsnoop.SetVariable("target_pid", (uint)pid);
         if (options.Uid is { } uid)
-            exitsnoop.SetVariable("target_uid", (uint)uid);
+            exitsnoop.SetVariable("target_uid", uid);
         if (options.CgroupPath is { } cgroup)
             exitsnoop.SetVariable("target_cgroup_id", GetCgroupId(cgroup));
         exitsnoop.SetVariable("failed_only", options.FailedOnly);

@@ -18,13 +18,15 @@ internal static class Program
           rawexitsnoop --explain -c 1     show each bpf(2) and perf_event_open call of the load
         """;
 
+    private const double MaxDurationSeconds = (uint.MaxValue - 1) / 1000;
+
     private static async Task<int> Main(string[] args)
     {
         var pid = new Option<int?>("--pid", "-p") { Description = "Only this process id (filtered in the kernel)", HelpName = "PID" };
         var failed = new Option<bool>("--failed", "-x") { Description = "Only exits with a non-zero code or a signal" };
         var threads = new Option<bool>("--threads", "-T") { Description = "One record per thread exit (adds a TID column)" };
         var cgroup = new Option<string?>("--cgroup") { Description = "Only processes in this cgroup v2 directory", HelpName = "PATH" };
-        var uid = new Option<int?>("--uid", "-u") { Description = "Only this real user id", HelpName = "UID" };
+        var uid = new Option<uint?>("--uid", "-u") { Description = "Only this real user id", HelpName = "UID" };
         var json = new Option<bool>("--json", "-j") { Description = "One JSON object per line" };
         var utc = new Option<bool>("--utc") { Description = "Print TIME in UTC instead of local time" };
         var count = new Option<long?>("--count", "-c") { Description = "Stop after N records", HelpName = "N" };
@@ -35,9 +37,11 @@ internal static class Program
 
         var root = new RootCommand(Examples) { pid, failed, threads, cgroup, uid, json, utc, count, duration, btf, explain, ringSize };
         Require(pid, value => value > 0, "--pid must be a positive process id");
-        Require(uid, value => value >= 0, "--uid must be zero or positive");
+        // (uid_t)-1 is no user: the BPF program reads it as "every user".
+        Require(uid, value => value != uint.MaxValue, "--uid must be a user id below 4294967295");
         Require(count, value => value > 0, "--count must be positive");
-        Require(duration, value => value > 0, "--duration must be positive");
+        // The longest delay a CancellationTokenSource takes: uint.MaxValue - 1 milliseconds, about 49.7 days.
+        Require(duration, value => value > 0 && value <= MaxDurationSeconds, $"--duration must be positive and at most {MaxDurationSeconds} seconds");
         Require(ringSize, kib => kib >= 4 && (kib & (kib - 1)) == 0 && kib <= 1 << 20,
             "--ring-size must be a power of two between 4 and 1048576 KiB");
 
