@@ -24,6 +24,7 @@ public sealed class BpfObject : IDisposable
     private readonly List<string> _warnings = [];
     private BpfBtfObject? _btf;
     private Btf? _ownedKernelBtf;
+    private Btf? _inspectedKernelBtf;
     private bool _loaded;
 
     private BpfObject(BpfObjectFile file)
@@ -120,6 +121,30 @@ public sealed class BpfObject : IDisposable
         }
     }
 
+    /// <summary>
+    /// Resolves every CO-RE relocation against the kernel's types (or <see cref="BpfObjectLoadOptions.KernelBtfPath"/>)
+    /// without creating anything in the kernel: what <see cref="Load"/> would patch, for inspection.
+    /// </summary>
+    public IReadOnlyList<CoreRelocationResult> ResolveCoreRelocations(BpfObjectLoadOptions? options = null)
+    {
+        EnsureNotLoaded();
+        if (File.Btf is not { } localBtf || File.BtfExt is not { } ext || ext.CoreRelocations.Sections.Count == 0)
+            return [];
+        try
+        {
+            var kernelTypes = KernelTypesIfNeeded(options ?? new BpfObjectLoadOptions())!;
+            var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
+            return RelocateCore(sections, localBtf, ext, kernelTypes);
+        }
+        finally
+        {
+            // The results' target specs read names from the kernel BTF: it lives as long as this object.
+            _inspectedKernelBtf?.Dispose();
+            _inspectedKernelBtf = _ownedKernelBtf;
+            _ownedKernelBtf = null;
+        }
+    }
+
     /// <summary>Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).</summary>
     public BpfLink Attach(string programName, TracepointAttachPreference preference = TracepointAttachPreference.Automatic)
     {
@@ -142,12 +167,20 @@ public sealed class BpfObject : IDisposable
     /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
     public void PinPrograms(string directory)
     {
+        // The directory lives in bpffs: mount it first, or the directory would be made in the sysfs stub.
+        if (Path.GetFullPath(directory).StartsWith(BpfFs.DefaultMountPoint + "/", StringComparison.Ordinal))
+            BpfFs.EnsureMounted();
         Directory.CreateDirectory(directory);
         foreach (var (name, program) in _programs)
             program.Pin(Path.Combine(directory, name));
     }
 
-    public void Dispose() => CloseAll();
+    public void Dispose()
+    {
+        CloseAll();
+        _inspectedKernelBtf?.Dispose();
+        _inspectedKernelBtf = null;
+    }
 
     private void EnsureNotLoaded()
     {
@@ -363,7 +396,11 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes)
+    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes) =>
+        _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));
+
+    /// <summary>Patches <paramref name="sections"/> in place; every function's relocations, with their resolutions.</summary>
+    private IReadOnlyList<CoreRelocationResult> RelocateCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes)
     {
         var relocator = new CoreRelocator(localBtf, ext, kernelTypes);
         var programs = File.Functions
@@ -371,7 +408,7 @@ public sealed class BpfObject : IDisposable
             .ToList();
         try
         {
-            _coreRelocations.AddRange(relocator.Apply(programs));
+            return relocator.Apply(programs);
         }
         catch (CoreRelocationException e)
         {
