@@ -64,7 +64,7 @@ internal static class ExitSnoop
             // `rawexitsnoop | head`: the reader left. Detach (by disposal) and end quietly.
             return ExitCodes.Success;
         }
-        catch (Exception e) when (e is BpfObjectLoadException or LinuxSyscallException or BtfFormatException or ElfFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ExitSnoopException or BpfObjectLoadException or LinuxSyscallException or BtfFormatException or ElfFormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             return Fail(e);
         }
@@ -85,13 +85,30 @@ internal static class ExitSnoop
         if (options.Pid is { } pid)
             exitsnoop.SetVariable("target_pid", (uint)pid);
         if (options.Uid is { } uid)
-            exitsnoop.SetVariable("target_uid", (uint)uid);
+            exitsnoop.SetVariable("target_uid", uid);
         if (options.CgroupPath is { } cgroup)
-            exitsnoop.SetVariable("target_cgroup_id", Cgroup.GetId(cgroup));
+            exitsnoop.SetVariable("target_cgroup_id", GetCgroupId(cgroup));
         exitsnoop.SetVariable("failed_only", options.FailedOnly);
         exitsnoop.SetVariable("trace_threads", options.Threads);
         if (options.RingSizeKib is { } kib)
             exitsnoop.SetMaxEntries("events", (uint)kib * 1024);
+    }
+
+    private static ulong GetCgroupId(string path)
+    {
+        try
+        {
+            return Cgroup.GetId(path);
+        }
+        catch (ArgumentException)
+        {
+            // Said here: an ArgumentException's message carries its parameter name, a resource key under AOT.
+            throw new ExitSnoopException($"--cgroup {path}: not a directory of a cgroup v2 file system (see `mount -t cgroup2`)");
+        }
+        catch (LinuxSyscallException e)
+        {
+            throw new ExitSnoopException($"--cgroup {path}: {e.Message}");
+        }
     }
 
     private static void Explain(BpfObject exitsnoop)
@@ -183,3 +200,6 @@ internal static class ExitSnoop
         return ExitCodes.RuntimeError;
     }
 }
+
+/// <summary>A runtime error of this tool whose message is meant for the user as it stands.</summary>
+internal sealed class ExitSnoopException(string message) : Exception(message);

@@ -24,7 +24,9 @@ public sealed class BpfObject : IDisposable
     private readonly List<string> _warnings = [];
     private BpfBtfObject? _btf;
     private Btf? _ownedKernelBtf;
+    private Btf? _inspectedKernelBtf;
     private bool _loaded;
+    private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
 
     private BpfObject(BpfObjectFile file)
     {
@@ -75,11 +77,20 @@ public sealed class BpfObject : IDisposable
     public void SetVariable<T>(string name, T value) where T : unmanaged =>
         SetVariable(name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(ref value)));
 
-    /// <summary>The current bytes of a global variable (before load: what will be loaded).</summary>
+    /// <summary>
+    /// The current bytes of a global variable: before load what will be loaded, after load what its data map in
+    /// the kernel holds now (a copy, read with BPF_MAP_LOOKUP_ELEM).
+    /// </summary>
     public ReadOnlySpan<byte> GetVariable(string name)
     {
         var found = File.FindVariable(name) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no global variable '{name}'");
-        return found.Variable.Read(_dataValues[found.Map]);
+        if (!_mapsByDefinition.TryGetValue(found.Map, out var map))
+            return found.Variable.Read(_dataValues[found.Map]);
+        var value = new byte[map.ValueBufferSize];
+        Span<byte> zeroKey = stackalloc byte[4];
+        if (!map.TryLookup(zeroKey, value))
+            throw new InvalidOperationException($"data map '{map.Name}' of object '{File.ObjectName}' has no element 0");
+        return found.Variable.Read(value);
     }
 
     /// <summary>Overrides a map's max_entries before load (e.g. a ring buffer's size in bytes).</summary>
@@ -105,6 +116,7 @@ public sealed class BpfObject : IDisposable
         EnsureNotLoaded();
         options ??= new BpfObjectLoadOptions();
         _loaded = true;
+        _tracepointAttach = options.TracepointAttach;
         try
         {
             MemlockLimit.RaiseIfNeeded();
@@ -120,15 +132,42 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    /// <summary>Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).</summary>
-    public BpfLink Attach(string programName, TracepointAttachPreference preference = TracepointAttachPreference.Automatic)
+    /// <summary>
+    /// Resolves every CO-RE relocation against the kernel's types (or <see cref="BpfObjectLoadOptions.KernelBtfPath"/>)
+    /// without creating anything in the kernel: what <see cref="Load"/> would patch, for inspection.
+    /// </summary>
+    public IReadOnlyList<CoreRelocationResult> ResolveCoreRelocations(BpfObjectLoadOptions? options = null)
+    {
+        EnsureNotLoaded();
+        if (File.Btf is not { } localBtf || File.BtfExt is not { } ext || ext.CoreRelocations.Sections.Count == 0)
+            return [];
+        try
+        {
+            var kernelTypes = KernelTypesIfNeeded(options ?? new BpfObjectLoadOptions())!;
+            var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
+            return RelocateCore(sections, localBtf, ext, kernelTypes);
+        }
+        finally
+        {
+            // The results' target specs read names from the kernel BTF: it lives as long as this object.
+            _inspectedKernelBtf?.Dispose();
+            _inspectedKernelBtf = _ownedKernelBtf;
+            _ownedKernelBtf = null;
+        }
+    }
+
+    /// <summary>
+    /// Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).
+    /// A tracepoint attaches as <paramref name="preference"/> says, or else as <see cref="BpfObjectLoadOptions.TracepointAttach"/> did.
+    /// </summary>
+    public BpfLink Attach(string programName, TracepointAttachPreference? preference = null)
     {
         var program = GetProgram(programName);
         var info = File.FindProgram(programName)?.Info
             ?? throw new InvalidOperationException($"program '{programName}' has no section type to attach by");
         BpfLink link;
         if (info.Tracepoint is { } tracepoint)
-            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference);
+            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference ?? _tracepointAttach);
         else if (info.ProgramType == BpfProgramType.RawTracepoint && info.AttachTarget is { Length: > 0 } target)
             link = program.AttachRawTracepoint(target);
         else if (info.ProgramType is BpfProgramType.Tracing)
@@ -142,12 +181,20 @@ public sealed class BpfObject : IDisposable
     /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
     public void PinPrograms(string directory)
     {
+        // The directory lives in bpffs: mount it first, or the directory would be made in the sysfs stub.
+        if (Path.GetFullPath(directory).StartsWith(BpfFs.DefaultMountPoint + "/", StringComparison.Ordinal))
+            BpfFs.EnsureMounted();
         Directory.CreateDirectory(directory);
         foreach (var (name, program) in _programs)
             program.Pin(Path.Combine(directory, name));
     }
 
-    public void Dispose() => CloseAll();
+    public void Dispose()
+    {
+        CloseAll();
+        _inspectedKernelBtf?.Dispose();
+        _inspectedKernelBtf = null;
+    }
 
     private void EnsureNotLoaded()
     {
@@ -363,7 +410,11 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes)
+    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes) =>
+        _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));
+
+    /// <summary>Patches <paramref name="sections"/> in place; every function's relocations, with their resolutions.</summary>
+    private IReadOnlyList<CoreRelocationResult> RelocateCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes)
     {
         var relocator = new CoreRelocator(localBtf, ext, kernelTypes);
         var programs = File.Functions
@@ -371,7 +422,7 @@ public sealed class BpfObject : IDisposable
             .ToList();
         try
         {
-            _coreRelocations.AddRange(relocator.Apply(programs));
+            return relocator.Apply(programs);
         }
         catch (CoreRelocationException e)
         {
