@@ -217,7 +217,8 @@ public sealed class RawExitSnoopLifecycleTests
         Assert.Contains(stderr, line => line.StartsWith("bpf(BPF_LINK_CREATE, ", StringComparison.Ordinal) && line.Contains("attach_type=PERF_EVENT) = ", StringComparison.Ordinal) && !line.Contains("= -1", StringComparison.Ordinal));
         // In that order: maps, then the program, then the perf event and the link.
         var mapCreate = IndexOf(stderr, "bpf(BPF_MAP_CREATE");
-        var progLoad = IndexOf(stderr, "bpf(BPF_PROG_LOAD, prog_type=TRACEPOINT");
+        // Feature probes load tiny programs first; the order that matters is that of the object's own calls.
+        var progLoad = stderr.Select((line, index) => (line, index)).First(pair => pair.line.StartsWith("bpf(BPF_PROG_LOAD, prog_type=TRACEPOINT", StringComparison.Ordinal) && pair.line.Contains("name=handle_exit", StringComparison.Ordinal)).index;
         var perfOpen = IndexOf(stderr, "perf_event_open(");
         Assert.True(mapCreate < progLoad && progLoad < perfOpen, string.Join("\n", stderr));
         Assert.Contains(stderr, line => line.StartsWith("CO-RE ", StringComparison.Ordinal));

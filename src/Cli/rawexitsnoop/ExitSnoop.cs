@@ -46,9 +46,12 @@ internal static class ExitSnoop
             _ = KernelFeatures.Btf;
             _ = KernelFeatures.HasPerfEventLink;
             using (var vmlinux = options.BtfPath is null ? kernelBtf?.Take() : null)
+            {
                 exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, KernelBtf = vmlinux });
-            if (options.Explain)
-                Explain(exitsnoop);
+                // The relocations' target specs read their names from the kernel BTF: narrate before it goes.
+                if (options.Explain)
+                    Explain(exitsnoop);
+            }
             exitsnoop.Attach(ProgramName);
             using var ring = new RingBuffer(exitsnoop.GetMap("events"));
             var clock = new WallClock(options.Utc);
