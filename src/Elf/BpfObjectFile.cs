@@ -383,7 +383,8 @@ public sealed class BpfObjectFile
             ValueTypeId = datasec?.Id ?? 0,
             SectionIndex = section.Index,
             SectionOffset = 0,
-            InitialValue = kind == MapKind.Bss ? new byte[section.Size] : section.Data,
+            InitialValue = kind == MapKind.Bss ? ReadOnlyMemory<byte>.Empty : section.Data,
+            ZeroedLength = kind == MapKind.Bss ? (int)section.Size : 0,
             Variables = variables,
         };
     }
@@ -399,7 +400,7 @@ public sealed class BpfObjectFile
         }
         if (last is null)
             return null;
-        var size = last.KconfigOffset + last.KconfigSize;
+        var size = checked(last.KconfigOffset + last.KconfigSize);
         var datasec = FindDatasec(".kconfig");
         var variables = Externs.Where(e => e.Kind == ExternKind.Kconfig)
             .Select(e => new GlobalVariable(e.Name, ".kconfig", (uint)e.KconfigOffset, (uint)e.KconfigSize, Btf!.GetType(e.BtfId).TypeId, e.BtfId, BtfLinkage.Global, false))
@@ -414,7 +415,7 @@ public sealed class BpfObjectFile
             Flags = (uint)(BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable),
             ValueTypeId = datasec?.Id ?? 0,
             SectionIndex = Image.SymbolTable!.Index,
-            InitialValue = new byte[size],
+            ZeroedLength = size,
             Variables = variables,
         };
     }

@@ -261,6 +261,8 @@ public static class FuzzPipeline
             relocation.ToString().Length);
     }
 
+    private const uint MaxValueRead = 16 << 20;
+
     private static void WalkMap(MapDefinition map, int depth)
     {
         if (depth > 4)
@@ -268,11 +270,15 @@ public static class FuzzPipeline
         Consume(map.Name.Length, map.RealName.Length, map.KernelName.Length, (int)map.Kind, (int)map.Type, map.KeySize, map.ValueSize,
             map.KeyTypeId, map.ValueTypeId, map.MaxEntries, map.Flags, map.NumaNode, (long)map.MapExtra, (int)map.Pinning,
             map.HasValuesMember ? 1 : 0, map.SectionIndex, map.SectionOffset, map.SectionSize, map.BtfVarTypeId,
-            map.InitialValue.Length, map.IsInternal ? 1 : 0, map.ToString().Length);
+            map.IsInternal ? 1 : 0, map.ToString().Length);
+        // A loader reads the initial value when it creates the map, which then costs the kernel as much: only
+        // maps of a sane size are read here (a NOBITS .bss may declare up to 2 GiB of zeros in a tiny file).
+        if (map.ValueSize <= MaxValueRead)
+            Consume(map.InitialValue.Length);
         foreach (var slot in map.InitialSlots)
             Consume(slot.Index, slot.TargetName.Length);
         // A variable lies inside its map's value: a loader reads and writes it through a value buffer.
-        var value = map.IsInternal && map.ValueSize <= 64 << 20 ? new byte[map.ValueSize] : null;
+        var value = map.IsInternal && map.ValueSize <= MaxValueRead ? new byte[map.ValueSize] : null;
         foreach (var variable in map.Variables)
         {
             Consume(variable.Name.Length, variable.SectionName.Length, variable.Offset, variable.Size, variable.TypeId, variable.VarTypeId,

@@ -34,6 +34,30 @@ public class FuzzRegressionTests
         Assert.Contains("0xff00000000", e.Message);
     }
 
+    /// <summary>
+    /// Found by `rawbpf-fuzz run elf` (seed 1001, mutant 4516): a NOBITS .bss whose sh_size says 528 MiB (no file
+    /// bytes needed) made BpfObjectFile.Parse allocate 528 MiB of zeros for a 10 KiB file; up to 2 GiB possible.
+    /// The zeros are now made when a loader first reads the initial value.
+    /// </summary>
+    [Fact]
+    public void Parse_does_not_allocate_a_declared_bss()
+    {
+        var elf = Object("core_type_matches.bpf.o");
+        var bss = BpfObjectFile.Parse(elf, "x.bpf.o").Sections.Single(s => s.Name == ".bss");
+        var header = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(0x28)) + bss.Index * 64;
+        BinaryPrimitives.WriteUInt64LittleEndian(elf.AsSpan(header + 0x20), 0x7000_0000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var obj = BpfObjectFile.Parse(elf, "core_type_matches.bpf.o");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 16 << 20, $"Parse allocated {allocated >> 20} MiB");
+        var map = obj.Maps.Single(m => m.RealName == ".bss");
+        Assert.Equal(0x7000_0000u, map.ValueSize);
+        // A sane .bss still reads as zeros of its size.
+        var real = BpfObjectFile.Parse(Object("core_type_matches.bpf.o"), "x.bpf.o").Maps.Single(m => m.RealName == ".bss");
+        Assert.Equal((int)real.ValueSize, real.InitialValue.Length);
+        Assert.True(real.InitialValue.Span.IndexOfAnyExcept((byte)0) < 0);
+    }
+
     /// <summary>The generators above stay close to the real object: unmutated, the fixup works.</summary>
     [Fact]
     public void Unmutated_minimal_object_fixes_up()
