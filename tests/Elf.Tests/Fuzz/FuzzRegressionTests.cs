@@ -35,6 +35,25 @@ public class FuzzRegressionTests
     }
 
     /// <summary>
+    /// Found by AFL++ on the elf target (tests/Fuzz/afl.sh elf, in its first 15 s): an SHT_NULL section header,
+    /// whose sh_size ElfImage does not bound (it has no bytes), named like a DATASEC made BtfFixup throw
+    /// OverflowException when it took the DATASEC's size from it.
+    /// </summary>
+    [Fact]
+    public void Fixup_of_a_datasec_sized_by_a_null_section_past_4GiB_is_a_format_error()
+    {
+        var elf = Object("minimal.bpf.o");
+        var license = BpfObjectFile.Parse(elf, "x.bpf.o").Sections.Single(s => s.Name == "license");
+        var header = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(0x28)) + license.Index * 64;
+        BinaryPrimitives.WriteUInt32LittleEndian(elf.AsSpan(header + 4), 0);                       // sh_type SHT_NULL
+        BinaryPrimitives.WriteUInt64LittleEndian(elf.AsSpan(header + 0x20), 0x1_0000_0000);         // sh_size
+        var obj = BpfObjectFile.Parse(elf, "minimal.bpf.o");
+        var e = Assert.Throws<ElfFormatException>(() => BtfFixup.CreateKernelBtf(obj));
+        Assert.Equal("license", e.Section);
+        Assert.Contains("4294967296", e.Message);
+    }
+
+    /// <summary>
     /// Found by `rawbpf-fuzz run elf` (seed 1001, mutant 4516): a NOBITS .bss whose sh_size says 528 MiB (no file
     /// bytes needed) made BpfObjectFile.Parse allocate 528 MiB of zeros for a 10 KiB file; up to 2 GiB possible.
     /// The zeros are now made when a loader first reads the initial value.
