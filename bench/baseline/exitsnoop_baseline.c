@@ -6,14 +6,17 @@
  * Usage: exitsnoop_baseline [-p PID] [-u UID] [-c CGROUP_PATH] [-x] [-T] [-v] [-d SECONDS] [-b RINGBUF_BYTES]
  *                           [-o OBJECT]
  *   -p  only this process (tgid)          -x  only failed exits (non-zero code or signal)
- *   -u  only this real uid                -T  one row per thread exit (PID column shows the thread id)
+ *   -u  only this real uid                -T  one row per thread exit (adds a TID column)
  *   -c  only this cgroup v2 directory     -d  stop after SECONDS (default: until SIGINT/SIGTERM)
  *   -b  ring buffer size in bytes (power of two, multiple of the page size)
  *   -v  append the raw record fields to each row (for checking the BPF program, not a rawexitsnoop format)
  *
- * Output: a header `TIME PID PPID EXIT_CODE DURATION_NS COMM`, then one row per record, columns separated
- * by one space: local wall time HH:MM:SS.mmm of the kernel's exit timestamp, pid, ppid, the exit status
- * (a number) or the signal name (`SIGKILL`, `SIGSEGV (core dumped)`), the age in ns, the comm.
+ * Output: exactly rawexitsnoop's table (so the two outputs compare line by line): the header
+ * `TIME PID PPID EXIT_CODE DURATION_NS COMM` (with -T: `TIME PID TID PPID ...`), columns padded to widths
+ * 13, 8, 8, (8,) 11, 15: local wall time HH:MM:SS.mmm of the kernel's exit timestamp, pid, (tid,) ppid, the
+ * exit status (a number) or the signal name (`SIGKILL`, `SIGSEGV (core dumped)`), the age in ns (from the
+ * process's start for a process record, the thread's otherwise), the comm with control characters, the
+ * backslash and invalid UTF-8 written as \xHH.
  * On exit it prints `lost: N` (records the ring buffer had no room for) to stderr.
  */
 #define _GNU_SOURCE
@@ -64,19 +67,96 @@ static const char *const signal_names[] = {
 	[31] = "SIGSYS",
 };
 
-static void format_exit_code(__s32 status, char *out, size_t len)
+/* rawexitsnoop's names beyond 31: SIGRTMIN (34), SIGRTMIN+n, SIGRTMAX (64), otherwise SIG<n>. */
+static int format_exit_code(__s32 status, char *out, size_t len)
 {
 	int signo = status & 0x7f;
-	if (signo == 0) {
-		snprintf(out, len, "%d", (status >> 8) & 0xff);
-		return;
-	}
+	if (signo == 0)
+		return snprintf(out, len, "%d", (status >> 8) & 0xff);
 	const char *core = (status & 0x80) ? " (core dumped)" : "";
 	if (signo < (int)(sizeof(signal_names) / sizeof(signal_names[0])) && signal_names[signo])
-		snprintf(out, len, "%s%s", signal_names[signo], core);
-	else
-		snprintf(out, len, "SIG%d%s", signo, core);
+		return snprintf(out, len, "%s%s", signal_names[signo], core);
+	if (signo == 34)
+		return snprintf(out, len, "SIGRTMIN%s", core);
+	if (signo > 34 && signo < 64)
+		return snprintf(out, len, "SIGRTMIN+%d%s", signo - 34, core);
+	if (signo == 64)
+		return snprintf(out, len, "SIGRTMAX%s", core);
+	return snprintf(out, len, "SIG%d%s", signo, core);
 }
+
+/* Length of the valid UTF-8 sequence at s (n bytes left) and its code point; 0 when invalid or truncated. */
+static int utf8_sequence(const unsigned char *s, size_t n, unsigned *code_point)
+{
+	unsigned c = s[0];
+	int len;
+	unsigned min;
+	if (c < 0x80) {
+		*code_point = c;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, min = 0x80, c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3, min = 0x800, c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)len > n)
+		return 0;
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0; /* overlong, beyond Unicode, or a surrogate */
+	*code_point = c;
+	return len;
+}
+
+/*
+ * rawexitsnoop's comm escaping: valid UTF-8 is written as is except control characters (C0, DEL, C1) and the
+ * backslash; those and every byte of invalid UTF-8 become \xHH.
+ */
+static size_t escape_comm(const char *comm, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)comm;
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned cp = 0;
+		int len = utf8_sequence(s + i, n - i, &cp);
+		bool control = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+		if (len > 0 && !control && cp != '\\') {
+			memcpy(out + o, s + i, (size_t)len);
+			o += (size_t)len;
+			i += (size_t)len;
+			continue;
+		}
+		for (int k = 0; k < (len > 0 ? len : 1); k++, i++) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[s[i] >> 4];
+			out[o++] = hex[s[i] & 0xf];
+		}
+	}
+	return o;
+}
+
+/* rawexitsnoop's column layout: each column padded to its width, and at least one space after it. */
+static int pad(char *out, int written, int width)
+{
+	int spaces = width - written > 1 ? width - written : 1;
+	memset(out, ' ', (size_t)spaces);
+	return spaces;
+}
+
+#define TIME_WIDTH 13
+#define ID_WIDTH 8
+#define EXIT_CODE_WIDTH 11
+#define DURATION_WIDTH 15
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
@@ -90,17 +170,27 @@ static int handle_event(void *ctx, void *data, size_t size)
 	struct tm tm;
 	localtime_r(&wall_s, &tm);
 
-	char code[40];
-	format_exit_code(e->exit_code, code, sizeof(code));
-	__u64 start = trace_threads ? e->thread_start_ns : e->process_start_ns;
+	char row[256];
+	int n = snprintf(row, sizeof(row), "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int)((wall_ns / 1000000LL) % 1000));
+	n += pad(row + n, n, TIME_WIDTH);
+	int w = snprintf(row + n, sizeof(row) - (size_t)n, "%u", e->pid);
+	n += w + pad(row + n + w, w, ID_WIDTH);
+	if (trace_threads) {
+		w = snprintf(row + n, sizeof(row) - (size_t)n, "%u", e->tid);
+		n += w + pad(row + n + w, w, ID_WIDTH);
+	}
+	w = snprintf(row + n, sizeof(row) - (size_t)n, "%u", e->ppid);
+	n += w + pad(row + n + w, w, ID_WIDTH);
+	w = format_exit_code(e->exit_code, row + n, sizeof(row) - (size_t)n);
+	n += w + pad(row + n + w, w, EXIT_CODE_WIDTH);
+	/* The age: from the process's start for a process record, from the thread's for a thread record. */
+	__u64 start = (e->flags & EXITSNOOP_FLAG_PROCESS) ? e->process_start_ns : e->thread_start_ns;
 	__u64 duration = e->exit_time_ns > start ? e->exit_time_ns - start : 0;
-	char comm[EXITSNOOP_COMM_LEN + 1];
-	memcpy(comm, e->comm, EXITSNOOP_COMM_LEN);
-	comm[EXITSNOOP_COMM_LEN] = '\0';
-
-	printf("%02d:%02d:%02d.%03d %u %u %s %llu %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	       (int)((wall_ns / 1000000LL) % 1000), trace_threads ? e->tid : e->pid, e->ppid, code,
-	       (unsigned long long)duration, comm);
+	w = snprintf(row + n, sizeof(row) - (size_t)n, "%llu", (unsigned long long)duration);
+	n += w + pad(row + n + w, w, DURATION_WIDTH);
+	n += (int)escape_comm(e->comm, strnlen(e->comm, EXITSNOOP_COMM_LEN), row + n);
+	fwrite(row, 1, (size_t)n, stdout);
 	if (verbose)
 		printf(" pid=%u tid=%u uid=%u cgroup=%llu flags=0x%x status=0x%x thread_status=0x%x", e->pid, e->tid,
 		       e->uid, (unsigned long long)e->cgroup_id, e->flags, e->exit_code, e->thread_exit_code);
@@ -228,7 +318,9 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	realtime_minus_monotonic_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-	printf("TIME PID PPID EXIT_CODE DURATION_NS COMM\n");
+	fputs(trace_threads ? "TIME         PID     TID     PPID    EXIT_CODE  DURATION_NS    COMM\n"
+			    : "TIME         PID     PPID    EXIT_CODE  DURATION_NS    COMM\n",
+	      stdout);
 	fflush(stdout);
 
 	__s64 deadline = duration_s > 0 ? clock_ns(CLOCK_MONOTONIC) + (__s64)(duration_s * 1e9) : 0;

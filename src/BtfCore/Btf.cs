@@ -25,7 +25,7 @@ public sealed class Btf : IDisposable
     private readonly int _typesStart;
     private readonly int _stringsStart;
     private readonly int[] _typeOffsets;
-    private BtfNameIndex? _nameIndex;
+    private readonly BtfNameIndex _nameIndex;
 
     private Btf(ReadOnlyMemory<byte> data, IDisposable? owner, string sectionName, Btf? baseBtf)
     {
@@ -74,6 +74,9 @@ public sealed class Btf : IDisposable
         LastTypeId = FirstTypeId + _typeOffsets.Length - 1;
         if (LastTypeId > MaxTypeId)
             throw new BtfFormatException(sectionName, _typesStart, $"{LastTypeId} types exceed BTF_MAX_TYPE");
+        // Built with the parse (about 1.7 ms of vmlinux's 3.7): every CO-RE candidate search needs it, and a
+        // loader that pays for it here relocates an object in microseconds.
+        _nameIndex = new BtfNameIndex(this);
     }
 
     /// <summary>Parses raw BTF. The memory must stay unchanged while this instance is used.</summary>
@@ -161,7 +164,7 @@ public sealed class Btf : IDisposable
     /// <summary>The first type named <paramref name="name"/> (UTF-8) of <paramref name="kind"/>, or -1.</summary>
     public int FindTypeId(ReadOnlySpan<byte> name, BtfKind kind)
     {
-        if (_nameIndex is not null && BtfNameIndex.IsIndexed(kind))
+        if (BtfNameIndex.IsIndexed(kind))
         {
             foreach (var id in FindByEssentialName(name))
             {
@@ -174,7 +177,7 @@ public sealed class Btf : IDisposable
         return ScanForName(name, kind);
     }
 
-    /// <summary>A single lookup scans (about 0.5 ms over vmlinux) rather than pay for the whole name index.</summary>
+    /// <summary>Kinds left out of the name index (FUNC, VAR, DATASEC, DECL_TAG) are found by a scan.</summary>
     private int ScanForName(ReadOnlySpan<byte> name, BtfKind kind)
     {
         if (Base?.ScanForName(name, kind) is { } inBase and > 0)
@@ -202,14 +205,7 @@ public sealed class Btf : IDisposable
         return new BtfNameIndex.Enumerator(this, essential);
     }
 
-    internal BtfNameIndex NameIndex => _nameIndex ?? BuildNameIndex();
-
-    private BtfNameIndex BuildNameIndex()
-    {
-        var index = new BtfNameIndex(this);
-        Interlocked.CompareExchange(ref _nameIndex, index, null);
-        return _nameIndex!;
-    }
+    internal BtfNameIndex NameIndex => _nameIndex;
 
     internal int OwnTypeCount => _typeOffsets.Length;
 

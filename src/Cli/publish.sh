@@ -20,4 +20,4 @@ for tool in rawexitsnoop rawbpf; do
     dotnet publish "src/Cli/$tool/$tool.csproj" -c Release -r linux-x64 -o artifacts/bin --nologo -v quiet
 done
 # Debug symbols stay out of the binary directory the README points users at.
-rm -f artifacts/bin/*.dbg
+rm -f artifacts/bin/*.dbg artifacts/bin/*.pdb artifacts/bin/*.xml

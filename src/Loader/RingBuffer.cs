@@ -129,19 +129,59 @@ public sealed unsafe class RingBuffer : IDisposable
     }
 
     /// <summary>
-    /// Hands every available record to <paramref name="handler"/>, then commits once. A static lambda as the
-    /// handler and a struct state make this allocation-free. Returns the number of records handled.
+    /// Hands every available record to <paramref name="handler"/>, publishing the read position each time it has
+    /// caught up with the producer position it read (so the producer gets the space back batch by batch). A static
+    /// lambda as the handler and a struct state make this allocation-free. Returns the number of records handled.
     /// </summary>
     public int Consume<TState>(ref TState state, RingBufferRecordHandler<TState> handler, int maxRecords = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(_producerMapping is null, this);
+
+        // The hot loop works on locals: the handler is an opaque call, so fields would be reloaded after each record.
+        var data = Data;
+        var mask = _mask;
+        var maxDataLength = _dataSize - HeaderSize;
+        var cursor = _cursor;
         var count = 0;
         try
         {
-            while (count < maxRecords && TryRead(out var record))
+            while (count < maxRecords)
             {
-                handler(ref state, record);
-                count++;
+                // Acquire: the records below producer_pos were written before the kernel published it.
+                var producer = Volatile.Read(ref ProducerPosition);
+                if (cursor >= producer)
+                {
+                    break;
+                }
+
+                while (cursor < producer && count < maxRecords)
+                {
+                    // Acquire: the kernel clears BUSY with a release store once the record's bytes are in place.
+                    var length = Volatile.Read(ref *(uint*)(data + (cursor & mask)));
+                    if ((length & BusyBit) != 0)
+                    {
+                        return count; // reserved, not yet submitted: later records wait for it (the finally commits)
+                    }
+
+                    var dataLength = length & ~(BusyBit | DiscardBit);
+                    if (dataLength > maxDataLength)
+                    {
+                        throw new InvalidDataException($"ring buffer \"{_map.Name}\": record at position {cursor} claims {dataLength} bytes, more than the {_dataSize}-byte ring");
+                    }
+
+                    var start = cursor;
+                    cursor += (dataLength + HeaderSize + 7) & ~7u;
+                    _cursor = cursor; // a handler that throws has consumed its record, as with TryRead
+                    if ((length & DiscardBit) == 0)
+                    {
+                        handler(ref state, new ReadOnlySpan<byte>(data + (start & mask) + HeaderSize, (int)dataLength));
+                        count++;
+                    }
+                }
+
+                // Release: our reads of this batch happen before the kernel may overwrite it.
+                Volatile.Write(ref ConsumerPosition, cursor);
             }
         }
         finally

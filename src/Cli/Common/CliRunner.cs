@@ -71,7 +71,8 @@ public static class CliRunner
         // Our own exceptions (format errors, I/O, syscalls) carry a message written for the user; anything else
         // is a bug, named by its type so a report is actionable.
         var expected = error is FormatException or IOException or UnauthorizedAccessException
-            or System.ComponentModel.Win32Exception or InvalidOperationException or NotSupportedException;
+            or System.ComponentModel.Win32Exception or InvalidOperationException or NotSupportedException
+            or Loader.LinuxSyscallException or Loader.BpfObjectLoadException;
         var message = OneLine(error.Message);
         Console.Error.WriteLine(expected ? $"{toolName}: {message}" : $"{toolName}: internal error: {error.GetType().Name}: {message}");
         return ExitCodes.RuntimeError;

@@ -16,6 +16,8 @@ internal static class Program
         {
             baseOption,
             BtfDumpCommand.Create(baseOption),
+            ProgLoadAllCommand.Create(),
+            ObjectCommand.Create(),
         };
         return CliRunner.Run(root, args);
     }

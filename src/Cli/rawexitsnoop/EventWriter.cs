@@ -78,7 +78,9 @@ internal sealed class TableEventWriter(Stream output, WallClock clock, bool show
         }
         else
         {
-            Append(Encoding.ASCII.GetBytes(SignalNames.Name(exit.Signal)));
+            // Into the buffer directly: a byte[] per killed process would be the only allocation per record.
+            var name = SignalNames.Name(exit.Signal);
+            Buffer.Advance(Encoding.ASCII.GetBytes(name, Buffer.GetSpan(name.Length)));
             if (exit.CoreDumped)
                 Append(" (core dumped)"u8);
         }

@@ -1,20 +1,205 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
+using RawBpf.BtfCore;
+using RawBpf.Cli.Common;
+using RawBpf.Elf;
+using RawBpf.Loader;
+
 namespace RawBpf.Cli;
 
-internal static class ExitCodes
-{
-    public const int Success = 0;
-    public const int Failure = 1;
-    public const int Usage = 2;
-}
-
-/// <summary>Loads exitsnoop.bpf.o, attaches it, and prints records until told to stop.</summary>
+/// <summary>Loads exitsnoop.bpf.o (embedded), attaches it, and prints one line per exit until told to stop.</summary>
 internal static class ExitSnoop
 {
-    public static Task<int> RunAsync(ExitSnoopOptions options, CancellationToken cancellation)
+    private const string ToolName = "rawexitsnoop";
+    private const string ProgramName = "handle_exit";
+    private const int LostCheckIntervalMs = 1000;
+
+    /// <summary>errno EPIPE, which .NET reports as the HResult of a failed write's IOException on Linux.</summary>
+    private const int Epipe = 32;
+
+    /// <summary>
+    /// Under load, a batch is handed to the output at most this often: the kernel wakes the reader only for a
+    /// record that finds the ring empty, so while the reader waits out the rest of the window the records pile up
+    /// without wake-ups and leave in one write. An exit after a quiet spell is still printed at once.
+    /// </summary>
+    private static readonly long BatchIntervalTicks = Stopwatch.Frequency * 4 / 1000;
+
+    public static Task<int> RunAsync(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
     {
-        _ = options;
-        _ = cancellation;
-        Console.Error.WriteLine("rawexitsnoop: the loader is not wired yet");
-        return Task.FromResult(ExitCodes.Failure);
+        // The ring buffer loop blocks in epoll_wait: run it on its own thread so the token can wake it.
+        return Task.Factory.StartNew(() => Run(options, kernelBtf, cancellation), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private static int Run(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
+    {
+        using var narration = options.Explain ? SyscallTrace.Subscribe(static e => Console.Error.WriteLine(e.ToString())) : null;
+        // Console's own stream swallows EPIPE; a FileStream over fd 1 reports it, so `| head` can end the trace.
+        using var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        try
+        {
+            using var exitsnoop = OpenObject();
+            Configure(exitsnoop, options);
+            // The features the load asks about, probed while the BTF preload thread parses vmlinux.
+            _ = KernelFeatures.HasMemcgAccounting;
+            _ = KernelFeatures.Btf;
+            _ = KernelFeatures.HasPerfEventLink;
+            using (var vmlinux = options.BtfPath is null ? kernelBtf?.Take() : null)
+                exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, KernelBtf = vmlinux });
+            if (options.Explain)
+                Explain(exitsnoop);
+            exitsnoop.Attach(ProgramName);
+            using var ring = new RingBuffer(exitsnoop.GetMap("events"));
+            var clock = new WallClock(options.Utc);
+            EventWriter writer = options.Json ? new JsonEventWriter(stdout, clock) : new TableEventWriter(stdout, clock, options.Threads);
+            writer.WriteHeader();
+            writer.Flush();
+            var (reported, lost) = Trace(ring, exitsnoop.GetMap("lost"), writer, options, cancellation);
+            Console.Error.WriteLine($"{ToolName}: {reported} exits reported, {lost} lost");
+            return ExitCodes.Success;
+        }
+        catch (IOException e) when (e.HResult == Epipe)
+        {
+            // `rawexitsnoop | head`: the reader left. Detach (by disposal) and end quietly.
+            return ExitCodes.Success;
+        }
+        catch (Exception e) when (e is ExitSnoopException or BpfObjectLoadException or LinuxSyscallException or BtfFormatException or ElfFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return Fail(e);
+        }
+    }
+
+    private static BpfObject OpenObject()
+    {
+        using var stream = typeof(ExitSnoop).Assembly.GetManifestResourceStream("exitsnoop.bpf.o")
+            ?? throw new InvalidOperationException("exitsnoop.bpf.o is not embedded in this build");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return BpfObject.Open(bytes, "exitsnoop.bpf.o");
+    }
+
+    /// <summary>The filters go into .rodata before load, so the verifier prunes what they exclude.</summary>
+    private static void Configure(BpfObject exitsnoop, ExitSnoopOptions options)
+    {
+        if (options.Pid is { } pid)
+            exitsnoop.SetVariable("target_pid", (uint)pid);
+        if (options.Uid is { } uid)
+            exitsnoop.SetVariable("target_uid", uid);
+        if (options.CgroupPath is { } cgroup)
+            exitsnoop.SetVariable("target_cgroup_id", GetCgroupId(cgroup));
+        exitsnoop.SetVariable("failed_only", options.FailedOnly);
+        exitsnoop.SetVariable("trace_threads", options.Threads);
+        if (options.RingSizeKib is { } kib)
+            exitsnoop.SetMaxEntries("events", (uint)kib * 1024);
+    }
+
+    private static ulong GetCgroupId(string path)
+    {
+        try
+        {
+            return Cgroup.GetId(path);
+        }
+        catch (ArgumentException)
+        {
+            // Said here: an ArgumentException's message carries its parameter name, a resource key under AOT.
+            throw new ExitSnoopException($"--cgroup {path}: not a directory of a cgroup v2 file system (see `mount -t cgroup2`)");
+        }
+        catch (LinuxSyscallException e)
+        {
+            throw new ExitSnoopException($"--cgroup {path}: {e.Message}");
+        }
+    }
+
+    private static void Explain(BpfObject exitsnoop)
+    {
+        foreach (var warning in exitsnoop.Warnings)
+            Console.Error.WriteLine($"warning: {warning}");
+        foreach (var relocation in exitsnoop.CoreRelocations)
+            Console.Error.WriteLine($"CO-RE {relocation}");
+    }
+
+    private struct TraceState
+    {
+        public EventWriter Writer;
+        public long Reported;
+    }
+
+    private static (long Reported, ulong Lost) Trace(RingBuffer ring, BpfMap lostMap, EventWriter writer, ExitSnoopOptions options, CancellationToken cancellation)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        if (options.Duration is { } duration)
+            stop.CancelAfter(duration);
+        var state = new TraceState { Writer = writer };
+        var lostBuffer = new byte[lostMap.ValueBufferSize];
+        ulong lostSoFar = 0;
+        var nextLostCheck = Stopwatch.GetTimestamp();
+        var limit = options.Count ?? long.MaxValue;
+        var lastBatch = 0L;
+        try
+        {
+            while (state.Reported < limit)
+            {
+                if (ring.WaitForData(LostCheckIntervalMs, stop.Token))
+                {
+                    var sinceLastBatch = Stopwatch.GetTimestamp() - lastBatch;
+                    if (sinceLastBatch < BatchIntervalTicks)
+                        Thread.Sleep(TimeSpan.FromTicks((BatchIntervalTicks - sinceLastBatch) * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+                    lastBatch = Stopwatch.GetTimestamp();
+                    Consume(ring, ref state, limit);
+                }
+                if (Stopwatch.GetTimestamp() >= nextLostCheck)
+                {
+                    lostSoFar = ReportLost(lostMap, lostBuffer, lostSoFar);
+                    nextLostCheck = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by a signal or --duration: what the kernel already handed over is still printed.
+            Consume(ring, ref state, limit);
+        }
+        return (state.Reported, ReportLost(lostMap, lostBuffer, lostSoFar));
+    }
+
+    private static void Consume(RingBuffer ring, ref TraceState state, long limit)
+    {
+        var room = (int)Math.Min(limit - state.Reported, int.MaxValue);
+        ring.Consume(ref state, static (ref TraceState s, ReadOnlySpan<byte> record) =>
+        {
+            s.Writer.Write(new ExitEvent(record));
+            s.Reported++;
+        }, room);
+        state.Writer.Flush();
+    }
+
+    /// <summary>Sums the per-CPU `lost` counters; says so on stderr when records were lost since the last look.</summary>
+    private static ulong ReportLost(BpfMap lostMap, byte[] buffer, ulong previous)
+    {
+        Span<byte> key = stackalloc byte[4];
+        if (!lostMap.TryLookup(key, buffer))
+            return previous;
+        ulong total = 0;
+        for (var offset = 0; offset + 8 <= buffer.Length; offset += lostMap.PerCpuValueStride)
+            total += BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(offset));
+        if (total > previous)
+            Console.Error.WriteLine($"{ToolName}: {total - previous} exits lost: the ring buffer was full (a larger --ring-size helps)");
+        return total;
+    }
+
+    private static int Fail(Exception error)
+    {
+        var message = error.Message.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Console.Error.WriteLine($"{ToolName}: {string.Join("; ", message)}");
+        if (error is BpfObjectLoadException { VerifierLogTail: { Length: > 0 } tail })
+        {
+            Console.Error.WriteLine("verifier log (last lines):");
+            Console.Error.WriteLine(tail.TrimEnd());
+        }
+        return ExitCodes.RuntimeError;
     }
 }
+
+/// <summary>A runtime error of this tool whose message is meant for the user as it stands.</summary>
+internal sealed class ExitSnoopException(string message) : Exception(message);

@@ -7,7 +7,7 @@ internal sealed record ExitSnoopOptions
     public bool FailedOnly { get; init; }
     public bool Threads { get; init; }
     public string? CgroupPath { get; init; }
-    public int? Uid { get; init; }
+    public uint? Uid { get; init; }
     public bool Json { get; init; }
     public bool Utc { get; init; }
     public long? Count { get; init; }

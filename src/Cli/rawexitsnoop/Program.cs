@@ -18,13 +18,16 @@ internal static class Program
           rawexitsnoop --explain -c 1     show each bpf(2) and perf_event_open call of the load
         """;
 
+    private const double MaxDurationSeconds = (uint.MaxValue - 1) / 1000;
+
     private static async Task<int> Main(string[] args)
     {
+        var kernelBtf = KernelBtfPreload.StartUnlessOverridden(args);
         var pid = new Option<int?>("--pid", "-p") { Description = "Only this process id (filtered in the kernel)", HelpName = "PID" };
         var failed = new Option<bool>("--failed", "-x") { Description = "Only exits with a non-zero code or a signal" };
         var threads = new Option<bool>("--threads", "-T") { Description = "One record per thread exit (adds a TID column)" };
         var cgroup = new Option<string?>("--cgroup") { Description = "Only processes in this cgroup v2 directory", HelpName = "PATH" };
-        var uid = new Option<int?>("--uid", "-u") { Description = "Only this real user id", HelpName = "UID" };
+        var uid = new Option<uint?>("--uid", "-u") { Description = "Only this real user id", HelpName = "UID" };
         var json = new Option<bool>("--json", "-j") { Description = "One JSON object per line" };
         var utc = new Option<bool>("--utc") { Description = "Print TIME in UTC instead of local time" };
         var count = new Option<long?>("--count", "-c") { Description = "Stop after N records", HelpName = "N" };
@@ -34,15 +37,14 @@ internal static class Program
         var ringSize = new Option<int?>("--ring-size") { Description = "Ring buffer size in KiB (a power of two, at least 4)", HelpName = "KIB" };
 
         var root = new RootCommand(Examples) { pid, failed, threads, cgroup, uid, json, utc, count, duration, btf, explain, ringSize };
-        pid.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--pid must be a positive process id"); });
-        uid.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--uid must be zero or positive"); });
-        count.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is <= 0) r.AddError("--count must be positive"); });
-        duration.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is not null and not > 0) r.AddError("--duration must be positive"); });
-        ringSize.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is { } kib && (kib < 4 || (kib & (kib - 1)) != 0 || kib > 1 << 20))
-                r.AddError("--ring-size must be a power of two between 4 and 1048576 KiB");
-        });
+        Require(pid, value => value > 0, "--pid must be a positive process id");
+        // (uid_t)-1 is no user: the BPF program reads it as "every user".
+        Require(uid, value => value != uint.MaxValue, "--uid must be a user id below 4294967295");
+        Require(count, value => value > 0, "--count must be positive");
+        // The longest delay a CancellationTokenSource takes: uint.MaxValue - 1 milliseconds, about 49.7 days.
+        Require(duration, value => value > 0 && value <= MaxDurationSeconds, $"--duration must be positive and at most {MaxDurationSeconds} seconds");
+        Require(ringSize, kib => kib >= 4 && (kib & (kib - 1)) == 0 && kib <= 1 << 20,
+            "--ring-size must be a power of two between 4 and 1048576 KiB");
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -50,7 +52,7 @@ internal static class Program
             foreach (var error in parse.Errors)
                 Console.Error.WriteLine($"rawexitsnoop: {error.Message}");
             Console.Error.WriteLine("Usage: rawexitsnoop [options]; see rawexitsnoop --help");
-            return ExitCodes.Usage;
+            return RawBpf.Cli.Common.ExitCodes.Usage;
         }
 
         root.SetAction(async (result, cancellation) =>
@@ -78,8 +80,30 @@ internal static class Program
                 context.Cancel = true;
                 hangup.Cancel();
             });
-            return await ExitSnoop.RunAsync(options, linked.Token).ConfigureAwait(false);
+            return await ExitSnoop.RunAsync(options, kernelBtf, linked.Token).ConfigureAwait(false);
         });
         return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds a range check that only looks at values that parsed: for a token such as `-p abc` asking for the value
+    /// throws (System.CommandLine validates before it records the conversion error, which it then reports).
+    /// </summary>
+    private static void Require<T>(Option<T?> option, Func<T, bool> isValid, string message) where T : struct
+    {
+        option.Validators.Add(result =>
+        {
+            T? value;
+            try
+            {
+                value = result.GetValueOrDefault<T?>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // not a number at all: the parser reports that token itself
+            }
+            if (value is { } parsed && !isValid(parsed))
+                result.AddError(message);
+        });
     }
 }

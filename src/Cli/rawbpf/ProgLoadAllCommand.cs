@@ -1,0 +1,102 @@
+using System.CommandLine;
+using RawBpf.Cli.Common;
+using RawBpf.Loader;
+
+namespace RawBpf.Cli;
+
+/// <summary>
+/// <c>rawbpf prog loadall OBJ PINDIR [--pinmaps DIR] [--btf FILE] [--explain]</c>: bpftool's <c>prog loadall</c>,
+/// loading every map and program of an object and pinning each program at PINDIR/&lt;function name&gt;.
+/// </summary>
+internal static class ProgLoadAllCommand
+{
+    /// <summary>How many verifier log lines a rejection shows: enough for the failing instruction and its context.</summary>
+    private const int VerifierLogLines = 20;
+
+    public static Command Create()
+    {
+        var btfOption = KernelBtfOption.Create();
+        var objectPath = new Argument<string>("OBJ") { Description = "A clang-built BPF object (ELF)" };
+        var pinDirectory = new Argument<string>("PINDIR") { Description = "Directory in a bpffs to pin each program in, by function name" };
+        var pinMaps = new Option<string?>("--pinmaps")
+        {
+            Description = "Also pin every map in this directory, by map name with '.' turned into '_' (as bpftool's pinmaps)",
+        };
+        var explain = new Option<bool>("--explain") { Description = "Narrate every system call on stderr, one line each" };
+        var loadAll = new Command("loadall", "Load every map and program of an object and pin the programs")
+        {
+            objectPath, pinDirectory, pinMaps, btfOption, explain,
+        };
+        loadAll.SetAction(result => Run(
+            result.GetRequiredValue(objectPath), result.GetRequiredValue(pinDirectory), result.GetValue(pinMaps),
+            result.GetValue(btfOption), result.GetValue(explain)));
+        return new Command("prog", "Load and pin BPF programs") { loadAll };
+    }
+
+    private static int Run(string objectPath, string pinDirectory, string? mapDirectory, string? kernelBtfPath, bool explain)
+    {
+        using var narration = explain ? SyscallTrace.Subscribe(e => Console.Error.WriteLine(e.ToString())) : null;
+        try
+        {
+            using var bpfObject = BpfObject.Open(objectPath);
+            bpfObject.Load(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
+            if (explain)
+            {
+                foreach (var warning in bpfObject.Warnings)
+                    Console.Error.WriteLine($"rawbpf: warning: {warning}");
+            }
+            PrepareDirectory(pinDirectory);
+            bpfObject.PinPrograms(pinDirectory);
+            if (mapDirectory is not null)
+            {
+                PrepareDirectory(mapDirectory);
+                foreach (var (name, map) in bpfObject.Maps)
+                    map.Pin(Path.Combine(mapDirectory, name.Replace('.', '_')));
+            }
+            return ExitCodes.Success;
+        }
+        catch (BpfObjectLoadException e)
+        {
+            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
+            PrintLogTail(e.VerifierLogTail);
+            return ExitCodes.RuntimeError;
+        }
+        catch (BpfProgramLoadException e)
+        {
+            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
+            PrintLogTail(e.LogTail);
+            return ExitCodes.RuntimeError;
+        }
+        catch (LinuxSyscallException e)
+        {
+            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
+            return ExitCodes.RuntimeError;
+        }
+        catch (KeyNotFoundException e)
+        {
+            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
+            return ExitCodes.RuntimeError;
+        }
+    }
+
+    /// <summary>Creates the directory; under /sys/fs/bpf, mounts bpffs there first (mkdir in sysfs would fail).</summary>
+    private static void PrepareDirectory(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        if (full.StartsWith(BpfFs.DefaultMountPoint + "/", StringComparison.Ordinal))
+            BpfFs.EnsureMounted();
+        Directory.CreateDirectory(full);
+    }
+
+    private static void PrintLogTail(string? logTail)
+    {
+        if (string.IsNullOrWhiteSpace(logTail))
+            return;
+        var lines = logTail.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Console.Error.WriteLine("verifier log (last lines):");
+        foreach (var line in lines.TakeLast(VerifierLogLines))
+            Console.Error.WriteLine("  " + line);
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}

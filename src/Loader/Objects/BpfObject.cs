@@ -1,0 +1,518 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using RawBpf.BtfCore;
+using RawBpf.BtfCore.Core;
+using RawBpf.Elf;
+using ElfProgram = RawBpf.Elf.BpfProgram;
+
+namespace RawBpf.Loader;
+
+/// <summary>
+/// A BPF object from open to unload: <see cref="Open(string)"/> parses the ELF (no kernel involved), the
+/// <c>Set*</c> methods configure it, <see cref="Load"/> creates its BTF, maps and programs in the kernel, and
+/// <see cref="Attach"/> hooks programs up. Disposing it detaches and closes everything.
+/// </summary>
+public sealed class BpfObject : IDisposable
+{
+    private readonly Dictionary<MapDefinition, byte[]> _dataValues = [];
+    private readonly Dictionary<MapDefinition, uint> _maxEntries = [];
+    private readonly Dictionary<string, BpfMap> _maps = new(StringComparer.Ordinal);
+    private readonly Dictionary<MapDefinition, BpfMap> _mapsByDefinition = [];
+    private readonly Dictionary<string, BpfProgram> _programs = new(StringComparer.Ordinal);
+    private readonly List<BpfLink> _links = [];
+    private readonly List<CoreRelocationResult> _coreRelocations = [];
+    private readonly List<string> _warnings = [];
+    private BpfBtfObject? _btf;
+    private Btf? _ownedKernelBtf;
+    private Btf? _inspectedKernelBtf;
+    private bool _loaded;
+    private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
+
+    private BpfObject(BpfObjectFile file)
+    {
+        File = file;
+        foreach (var map in file.Maps)
+        {
+            if (map.IsInternal)
+                _dataValues[map] = map.InitialValue.ToArray();
+        }
+    }
+
+    /// <summary>The parsed ELF object.</summary>
+    public BpfObjectFile File { get; }
+
+    public static BpfObject Open(string path) => new(BpfObjectFile.Load(path));
+
+    public static BpfObject Open(ReadOnlyMemory<byte> elf, string name) => new(BpfObjectFile.Parse(elf, name));
+
+    /// <summary>Maps created by <see cref="Load"/>, by name (data sections by their libbpf names, e.g. "exitsno.rodata").</summary>
+    public IReadOnlyDictionary<string, BpfMap> Maps => _maps;
+
+    /// <summary>Programs loaded by <see cref="Load"/>, by function name.</summary>
+    public IReadOnlyDictionary<string, BpfProgram> Programs => _programs;
+
+    /// <summary>Links made by <see cref="Attach"/>.</summary>
+    public IReadOnlyList<BpfLink> Links => _links;
+
+    /// <summary>What <see cref="Load"/> worked around (e.g. BTF the kernel refused), for a verbose caller to show.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Every CO-RE relocation applied during <see cref="Load"/>, with its resolution.</summary>
+    public IReadOnlyList<CoreRelocationResult> CoreRelocations => _coreRelocations;
+
+    /// <summary>
+    /// Sets a global variable (a <c>const volatile</c> in .rodata, or one in .data/.bss) before load. The value
+    /// must be exactly the variable's size.
+    /// </summary>
+    public void SetVariable(string name, ReadOnlySpan<byte> value)
+    {
+        EnsureNotLoaded();
+        var found = File.FindVariable(name) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no global variable '{name}'");
+        if (value.Length != found.Variable.Size)
+            throw new ArgumentException($"variable '{name}' is {found.Variable.Size} bytes, the value {value.Length}", nameof(value));
+        found.Variable.Write(_dataValues[found.Map], value);
+    }
+
+    /// <summary>Sets a global variable from an unmanaged value of the variable's size.</summary>
+    public void SetVariable<T>(string name, T value) where T : unmanaged =>
+        SetVariable(name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(ref value)));
+
+    /// <summary>
+    /// The current bytes of a global variable: before load what will be loaded, after load what its data map in
+    /// the kernel holds now (a copy, read with BPF_MAP_LOOKUP_ELEM).
+    /// </summary>
+    public ReadOnlySpan<byte> GetVariable(string name)
+    {
+        var found = File.FindVariable(name) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no global variable '{name}'");
+        if (!_mapsByDefinition.TryGetValue(found.Map, out var map))
+            return found.Variable.Read(_dataValues[found.Map]);
+        var value = new byte[map.ValueBufferSize];
+        Span<byte> zeroKey = stackalloc byte[4];
+        if (!map.TryLookup(zeroKey, value))
+            throw new InvalidOperationException($"data map '{map.Name}' of object '{File.ObjectName}' has no element 0");
+        return found.Variable.Read(value);
+    }
+
+    /// <summary>Overrides a map's max_entries before load (e.g. a ring buffer's size in bytes).</summary>
+    public void SetMaxEntries(string mapName, uint maxEntries)
+    {
+        EnsureNotLoaded();
+        var map = File.FindMap(mapName) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no map '{mapName}'");
+        _maxEntries[map] = maxEntries;
+    }
+
+    public BpfMap GetMap(string name) =>
+        _maps.TryGetValue(name, out var map) ? map : throw new KeyNotFoundException($"object '{File.ObjectName}' has no loaded map '{name}'");
+
+    public BpfProgram GetProgram(string name) =>
+        _programs.TryGetValue(name, out var program) ? program : throw new KeyNotFoundException($"object '{File.ObjectName}' has no loaded program '{name}'");
+
+    /// <summary>
+    /// Loads BTF, creates the maps (data sections filled, .rodata frozen), applies CO-RE against the kernel's
+    /// BTF, links and loads every program. On failure everything created so far is closed again.
+    /// </summary>
+    public void Load(BpfObjectLoadOptions? options = null)
+    {
+        EnsureNotLoaded();
+        options ??= new BpfObjectLoadOptions();
+        _loaded = true;
+        _tracepointAttach = options.TracepointAttach;
+        try
+        {
+            MemlockLimit.RaiseIfNeeded();
+            var kernelTypes = KernelTypesIfNeeded(options);
+            LoadBtf();
+            CreateMaps();
+            LoadPrograms(options, kernelTypes);
+        }
+        catch
+        {
+            CloseAll();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Resolves every CO-RE relocation against the kernel's types (or <see cref="BpfObjectLoadOptions.KernelBtfPath"/>)
+    /// without creating anything in the kernel: what <see cref="Load"/> would patch, for inspection.
+    /// </summary>
+    public IReadOnlyList<CoreRelocationResult> ResolveCoreRelocations(BpfObjectLoadOptions? options = null)
+    {
+        EnsureNotLoaded();
+        if (File.Btf is not { } localBtf || File.BtfExt is not { } ext || ext.CoreRelocations.Sections.Count == 0)
+            return [];
+        try
+        {
+            var kernelTypes = KernelTypesIfNeeded(options ?? new BpfObjectLoadOptions())!;
+            var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
+            return RelocateCore(sections, localBtf, ext, kernelTypes);
+        }
+        finally
+        {
+            // The results' target specs read names from the kernel BTF: it lives as long as this object.
+            _inspectedKernelBtf?.Dispose();
+            _inspectedKernelBtf = _ownedKernelBtf;
+            _ownedKernelBtf = null;
+        }
+    }
+
+    /// <summary>
+    /// Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).
+    /// A tracepoint attaches as <paramref name="preference"/> says, or else as <see cref="BpfObjectLoadOptions.TracepointAttach"/> did.
+    /// </summary>
+    public BpfLink Attach(string programName, TracepointAttachPreference? preference = null)
+    {
+        var program = GetProgram(programName);
+        var info = File.FindProgram(programName)?.Info
+            ?? throw new InvalidOperationException($"program '{programName}' has no section type to attach by");
+        BpfLink link;
+        if (info.Tracepoint is { } tracepoint)
+            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference ?? _tracepointAttach);
+        else if (info.ProgramType == BpfProgramType.RawTracepoint && info.AttachTarget is { Length: > 0 } target)
+            link = program.AttachRawTracepoint(target);
+        else if (info.ProgramType is BpfProgramType.Tracing)
+            link = program.AttachTracing();
+        else
+            throw new NotSupportedException($"program '{programName}' (section '{info.SectionName}') cannot be attached automatically");
+        _links.Add(link);
+        return link;
+    }
+
+    /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
+    public void PinPrograms(string directory)
+    {
+        // The directory lives in bpffs: mount it first, or the directory would be made in the sysfs stub.
+        if (Path.GetFullPath(directory).StartsWith(BpfFs.DefaultMountPoint + "/", StringComparison.Ordinal))
+            BpfFs.EnsureMounted();
+        Directory.CreateDirectory(directory);
+        foreach (var (name, program) in _programs)
+            program.Pin(Path.Combine(directory, name));
+    }
+
+    public void Dispose()
+    {
+        CloseAll();
+        _inspectedKernelBtf?.Dispose();
+        _inspectedKernelBtf = null;
+    }
+
+    private void EnsureNotLoaded()
+    {
+        if (_loaded)
+            throw new InvalidOperationException($"object '{File.ObjectName}' is already loaded");
+    }
+
+    // ---- kernel BTF ---------------------------------------------------------------------------------------
+
+    private bool NeedsKernelTypes() =>
+        (File.BtfExt?.CoreRelocations.Sections.Count ?? 0) > 0
+        || File.Programs.Any(p => p.Info?.Flags.HasFlag(ProgramSectionFlags.AttachBtf) == true);
+
+    /// <summary>vmlinux (with modules behind it, loaded only when vmlinux lacks a type) or the user's BTF file.</summary>
+    private IReadOnlyList<Btf>? KernelTypesIfNeeded(BpfObjectLoadOptions options)
+    {
+        if (!NeedsKernelTypes())
+            return null;
+        if (options.KernelBtf is { } given)
+            return [given];
+        if (options.KernelBtfPath is { } path)
+        {
+            _ownedKernelBtf = LoadBtfFile(path, "kernel BTF file");
+            return [_ownedKernelBtf];
+        }
+        if (!System.IO.File.Exists(BtfFile.VmlinuxPath))
+            throw new BpfObjectLoadException($"this kernel publishes no BTF ({BtfFile.VmlinuxPath} is missing); give its types with a BTF file (--btf FILE)");
+        _ownedKernelBtf = LoadBtfFile(BtfFile.VmlinuxPath, "kernel BTF");
+        return new KernelModuleBtfList(_ownedKernelBtf);
+    }
+
+    private static Btf LoadBtfFile(string path, string what)
+    {
+        try
+        {
+            return BtfFile.Load(path);
+        }
+        catch (BtfFormatException e)
+        {
+            throw new BpfObjectLoadException($"cannot use {what} {path}: {e.Message}", e);
+        }
+    }
+
+    // ---- BTF ----------------------------------------------------------------------------------------------
+
+    /// <summary>The object's BTF, fixed up and sanitized for this kernel. Optional, as in libbpf: a kernel that refuses it gets maps and programs without it.</summary>
+    private void LoadBtf()
+    {
+        var features = KernelFeatures.Btf;
+        if (File.Btf is null || !features.Basic)
+            return;
+        var raw = BtfFixup.CreateKernelBtf(File) ?? File.Btf.RawData.ToArray();
+        var support = ToKindSupport(features);
+        var fixedBtf = Btf.Parse(raw);
+        if (BtfSanitizer.NeedsSanitizing(fixedBtf, support))
+            raw = BtfSanitizer.Sanitize(fixedBtf, support);
+        try
+        {
+            _btf = BpfBtfObject.Load(raw);
+        }
+        catch (BpfSyscallException e)
+        {
+            _warnings.Add($"the kernel refused the object's BTF ({e.Message}); loading without it");
+        }
+    }
+
+    private static BtfKindSupport ToKindSupport(BtfFeatures features)
+    {
+        var support = BtfKindSupport.None;
+        if (features.Func)
+            support |= BtfKindSupport.Func;
+        if (features.GlobalFunc)
+            support |= BtfKindSupport.GlobalFunc;
+        if (features.DataSec)
+            support |= BtfKindSupport.DataSec;
+        if (features.Float)
+            support |= BtfKindSupport.Float;
+        if (features.DeclTag)
+            support |= BtfKindSupport.DeclTag;
+        if (features.TypeTag)
+            support |= BtfKindSupport.TypeTag;
+        if (features.Enum64)
+            support |= BtfKindSupport.Enum64;
+        return support;
+    }
+
+    // ---- maps ---------------------------------------------------------------------------------------------
+
+    private void CreateMaps()
+    {
+        Span<byte> zeroKey = stackalloc byte[4];
+        foreach (var definition in File.Maps)
+        {
+            var map = CreateMap(definition);
+            _maps[definition.Name] = map;
+            _mapsByDefinition[definition] = map;
+            if (!definition.IsInternal)
+                continue;
+            var value = _dataValues[definition];
+            if (definition.Kind == MapKind.Kconfig)
+                KernelConfig.Fill(value, File.Externs);
+            // .bss starts zeroed in the kernel too; every other data section gets its initial bytes.
+            if (definition.Kind != MapKind.Bss || value.AsSpan().ContainsAnyExcept((byte)0))
+                map.Update(zeroKey, value);
+            if ((definition.Flags & BpfMapFlags.ReadOnlyProgram) != 0)
+                map.Freeze();
+        }
+    }
+
+    private BpfMap CreateMap(MapDefinition definition)
+    {
+        BpfMap? inner = definition.InnerMap is { } innerDefinition ? CreateMap(innerDefinition) : null;
+        try
+        {
+            var options = new BpfMapCreateOptions
+            {
+                Type = definition.Type,
+                KeySize = definition.KeySize,
+                ValueSize = definition.ValueSize,
+                MaxEntries = MaxEntries(definition),
+                Flags = definition.Flags,
+                Name = definition.KernelName,
+                InnerMap = inner,
+                MapExtra = definition.MapExtra,
+            };
+            if (_btf is null || !TakesBtfTypes(definition.Type) || definition.ValueTypeId == 0)
+                return BpfMap.Create(options);
+            try
+            {
+                return BpfMap.Create(options with { Btf = _btf, BtfKeyTypeId = (uint)definition.KeyTypeId, BtfValueTypeId = (uint)definition.ValueTypeId });
+            }
+            catch (BpfSyscallException)
+            {
+                // As libbpf: a kernel that rejects the map's BTF types still gets the map without them.
+                return BpfMap.Create(options);
+            }
+        }
+        finally
+        {
+            inner?.Dispose();
+        }
+    }
+
+    private uint MaxEntries(MapDefinition definition)
+    {
+        var maxEntries = _maxEntries.TryGetValue(definition, out var overridden) ? overridden : definition.MaxEntries;
+        return definition.Type switch
+        {
+            // A perf event array defaults to one slot per possible CPU (libbpf does the same for 0).
+            BpfMapType.PerfEventArray when maxEntries == 0 => (uint)CpuSet.PossibleCount,
+            // The kernel wants a power-of-two number of pages: round up, as libbpf's adjust_ringbuf_sz.
+            BpfMapType.Ringbuf or BpfMapType.UserRingbuf => RoundRingSize(maxEntries),
+            _ => maxEntries,
+        };
+    }
+
+    private static uint RoundRingSize(uint size)
+    {
+        var page = (uint)Environment.SystemPageSize;
+        var pages = Math.Max(1, (size + page - 1) / page);
+        return checked(page * System.Numerics.BitOperations.RoundUpToPowerOf2(pages));
+    }
+
+    /// <summary>Map types whose key/value the kernel will not describe with BTF (libbpf clears the ids for them).</summary>
+    private static bool TakesBtfTypes(BpfMapType type) => type is not (BpfMapType.PerfEventArray or BpfMapType.CgroupArray
+        or BpfMapType.StackTrace or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.Devmap
+        or BpfMapType.DevmapHash or BpfMapType.Cpumap or BpfMapType.Xskmap or BpfMapType.Sockmap
+        or BpfMapType.Sockhash or BpfMapType.Queue or BpfMapType.Stack or BpfMapType.Ringbuf);
+
+    // ---- programs -----------------------------------------------------------------------------------------
+
+    private void LoadPrograms(BpfObjectLoadOptions options, IReadOnlyList<Btf>? kernelTypes)
+    {
+        var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
+        if (kernelTypes is not null && File.Btf is { } localBtf && File.BtfExt is { } ext && ext.CoreRelocations.Sections.Count > 0)
+            ApplyCore(sections, localBtf, ext, kernelTypes);
+        var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd);
+        var features = KernelFeatures.Btf;
+        var withExtInfo = _btf is not null && features.Func && File.BtfExt is not null;
+        foreach (var program in File.Programs)
+        {
+            var info = program.Info ?? throw new BpfObjectLoadException($"program '{program.Name}': section '{program.SectionName}' names no known program type");
+            var linked = linker.Link(program);
+            var loadOptions = new BpfProgramLoadOptions
+            {
+                Type = info.ProgramType,
+                Name = program.Name.Length < 16 ? program.Name : program.Name[..15],
+                License = File.License,
+                ExpectedAttachType = info.ExpectedAttachType ?? 0,
+                KernelVersion = File.KernelVersion ?? KernelConfig.KernelVersionCode(),
+                LogLevel = options.LogLevel,
+                AttachBtfId = AttachBtfId(program, info, kernelTypes),
+            };
+            if (withExtInfo)
+            {
+                loadOptions = loadOptions with
+                {
+                    Btf = _btf,
+                    FuncInfo = linked.RenumberExtInfo(File.BtfExt!.FuncInfo),
+                    FuncInfoRecordSize = (uint)File.BtfExt.FuncInfo.RecordSize,
+                    LineInfo = linked.RenumberExtInfo(File.BtfExt.LineInfo),
+                    LineInfoRecordSize = (uint)File.BtfExt.LineInfo.RecordSize,
+                };
+            }
+            try
+            {
+                _programs[program.Name] = BpfProgram.Load(loadOptions, linked.Instructions);
+            }
+            catch (BpfProgramLoadException e)
+            {
+                throw ExplainRejection(e, linked);
+            }
+        }
+    }
+
+    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes) =>
+        _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));
+
+    /// <summary>Patches <paramref name="sections"/> in place; every function's relocations, with their resolutions.</summary>
+    private IReadOnlyList<CoreRelocationResult> RelocateCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes)
+    {
+        var relocator = new CoreRelocator(localBtf, ext, kernelTypes);
+        var programs = File.Functions
+            .Select(f => new CoreProgram(f.Name, f.SectionName, f.InstructionOffset, sections[f.SectionIndex].AsMemory(f.InstructionOffset, f.InstructionCount)))
+            .ToList();
+        try
+        {
+            return relocator.Apply(programs);
+        }
+        catch (CoreRelocationException e)
+        {
+            throw new BpfObjectLoadException($"object '{File.ObjectName}': CO-RE relocation failed: {e.Message}", e);
+        }
+        catch (BtfFormatException e)
+        {
+            throw new BpfObjectLoadException($"object '{File.ObjectName}': CO-RE relocation failed on malformed BTF: {e.Message}", e);
+        }
+    }
+
+    /// <summary>tp_btf/, fentry/, fexit/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
+    private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, IReadOnlyList<Btf>? kernelTypes)
+    {
+        if (!info.Flags.HasFlag(ProgramSectionFlags.AttachBtf) || info.AttachTarget is not { Length: > 0 } target)
+            return 0;
+        var vmlinux = kernelTypes?[0] ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
+        var (name, kind) = info.ExpectedAttachType == BpfAttachType.TraceRawTp ? ("btf_trace_" + target, BtfKind.Typedef) : (target, BtfKind.Func);
+        var id = vmlinux.FindTypeId(name, kind);
+        return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {kind.ToUapiName()} '{name}' to attach to");
+    }
+
+    /// <summary>
+    /// A verifier rejection at a poisoned instruction means a CO-RE relocation found nothing in this kernel:
+    /// name that relocation and its source line rather than leave "invalid func unknown#195896080".
+    /// </summary>
+    private BpfObjectLoadException ExplainRejection(BpfProgramLoadException rejection, LinkedProgram linked)
+    {
+        var poisoned = _coreRelocations
+            .Where(r => r.Poisoned)
+            .Select(r => (Result: r, Function: linked.Placements.Select(p => p.Function).FirstOrDefault(f => f.SectionName == r.SectionName
+                && r.SectionInstructionIndex >= f.InstructionOffset && r.SectionInstructionIndex < f.InstructionOffset + f.InstructionCount)))
+            .Where(x => x.Function is not null)
+            .ToList();
+        var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
+        if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        {
+            var (result, function) = poisoned[0];
+            message.Append($"CO-RE relocation #{result.RelocationIndex} ({result.Kind}) of {result.LocalSpec} found no match in the kernel's BTF");
+            if (SourceLine(function!.SectionName, result.SectionInstructionIndex) is { } line)
+                message.Append($" at {line}");
+        }
+        else
+        {
+            message.Append(LastMeaningfulLine(rejection.LogTail));
+        }
+        return new BpfObjectLoadException(message.ToString(), rejection) { VerifierLogTail = rejection.LogTail };
+    }
+
+    /// <summary>"file:line: source" of an instruction, from line_info.</summary>
+    private string? SourceLine(string sectionName, int sectionInstructionIndex)
+    {
+        if (File.BtfExt?.LineInfo.ForSection(sectionName) is not { } lines || File.Btf is not { } btf)
+            return null;
+        BpfLineInfo? best = null;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines.GetLineInfo(i);
+            if (line.InstructionOffset / BpfInstruction.Size <= sectionInstructionIndex && (best is null || line.InstructionOffset >= best.Value.InstructionOffset))
+                best = line;
+        }
+        if (best is not { } found)
+            return null;
+        var file = Path.GetFileName(btf.GetString(found.FileNameOffset));
+        var source = btf.GetString(found.LineOffset).Trim();
+        return $"{file}:{found.Line}: {source}";
+    }
+
+    private static string LastMeaningfulLine(string logTail)
+    {
+        var lines = logTail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var verdict = lines.LastOrDefault(l => !l.StartsWith("processed ", StringComparison.Ordinal) && !l.StartsWith("verification time", StringComparison.Ordinal) && !l.StartsWith("stack depth", StringComparison.Ordinal));
+        return verdict ?? "no verifier log";
+    }
+
+    private void CloseAll()
+    {
+        foreach (var link in _links)
+            link.Dispose();
+        _links.Clear();
+        foreach (var program in _programs.Values)
+            program.Dispose();
+        _programs.Clear();
+        foreach (var map in _maps.Values)
+            map.Dispose();
+        _maps.Clear();
+        _mapsByDefinition.Clear();
+        _btf?.Dispose();
+        _btf = null;
+        _ownedKernelBtf?.Dispose();
+        _ownedKernelBtf = null;
+    }
+}

@@ -1,0 +1,22 @@
+using RawBpf.BtfCore;
+
+namespace RawBpf.Loader;
+
+/// <summary>How <see cref="BpfObject.Load"/> finds kernel types and loads programs.</summary>
+public sealed record BpfObjectLoadOptions
+{
+    /// <summary>
+    /// Kernel BTF to relocate against instead of <c>/sys/kernel/btf/vmlinux</c> and the modules' BTF: a raw BTF
+    /// file or an ELF file with a <c>.BTF</c> section (as BTFHub ships), for kernels that publish none.
+    /// </summary>
+    public string? KernelBtfPath { get; init; }
+
+    /// <summary>Already parsed kernel BTF (the caller keeps ownership); wins over <see cref="KernelBtfPath"/>.</summary>
+    public Btf? KernelBtf { get; init; }
+
+    /// <summary>Verifier log level for programs; 0 asks for a log only when a load fails.</summary>
+    public uint LogLevel { get; init; }
+
+    /// <summary>How tracepoint programs attach (BPF link or the perf-event ioctls).</summary>
+    public TracepointAttachPreference TracepointAttach { get; init; } = TracepointAttachPreference.Automatic;
+}
