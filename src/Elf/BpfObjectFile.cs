@@ -293,6 +293,11 @@ public sealed class BpfObjectFile
         return id > 0 ? Btf.GetType(id) : null;
     }
 
+    /// <summary>A DATASEC offset is a u32 (uapi <c>btf_var_secinfo.offset</c>); a larger st_value is a corrupt symbol.</summary>
+    private static uint VariableOffset(string sectionName, string name, ElfSymbol symbol) =>
+        symbol.Value <= uint.MaxValue ? (uint)symbol.Value
+            : throw new ElfFormatException(sectionName, -1, $"symbol '{name}' has value 0x{symbol.Value:x}, past any section");
+
     /// <summary>
     /// The variables of DATASEC <paramref name="datasec"/> with libbpf's <c>btf_fixup_datasec</c> applied: a
     /// global's offset is its ELF symbol's value (clang leaves zeros), hidden globals count as static, sorted by offset.
@@ -317,13 +322,13 @@ public sealed class BpfObjectFile
                 var symbol = FindVariableSymbol(name)
                     ?? throw new ElfFormatException(sectionName, -1, $"no ELF symbol for BTF VAR '{name}'");
                 if (fixOffsets)
-                    offset = checked((uint)symbol.Value);
+                    offset = VariableOffset(sectionName, name, symbol);
                 hidden = symbol.Visibility is ElfSymbolVisibility.Hidden or ElfSymbolVisibility.Internal;
             }
             else if (linkage == BtfLinkage.Static && fixOffsets && section is not null && FindLocalObject(name, section.Index) is { } local)
             {
                 // libbpf leaves static VARs alone; their local symbol has the true offset when clang wrote 0.
-                offset = checked((uint)local.Value);
+                offset = VariableOffset(sectionName, name, local);
             }
             if (section is not null && !section.IsNoBits && (ulong)offset + info.Size > (ulong)section.Size)
                 throw new ElfFormatException(sectionName, offset, $"variable '{name}' [{offset}, +{info.Size}) runs past the section ({section.Size} bytes)");
@@ -378,7 +383,8 @@ public sealed class BpfObjectFile
             ValueTypeId = datasec?.Id ?? 0,
             SectionIndex = section.Index,
             SectionOffset = 0,
-            InitialValue = kind == MapKind.Bss ? new byte[section.Size] : section.Data,
+            InitialValue = kind == MapKind.Bss ? ReadOnlyMemory<byte>.Empty : section.Data,
+            ZeroedLength = kind == MapKind.Bss ? (int)section.Size : 0,
             Variables = variables,
         };
     }
@@ -394,7 +400,7 @@ public sealed class BpfObjectFile
         }
         if (last is null)
             return null;
-        var size = last.KconfigOffset + last.KconfigSize;
+        var size = checked(last.KconfigOffset + last.KconfigSize);
         var datasec = FindDatasec(".kconfig");
         var variables = Externs.Where(e => e.Kind == ExternKind.Kconfig)
             .Select(e => new GlobalVariable(e.Name, ".kconfig", (uint)e.KconfigOffset, (uint)e.KconfigSize, Btf!.GetType(e.BtfId).TypeId, e.BtfId, BtfLinkage.Global, false))
@@ -409,7 +415,7 @@ public sealed class BpfObjectFile
             Flags = (uint)(BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable),
             ValueTypeId = datasec?.Id ?? 0,
             SectionIndex = Image.SymbolTable!.Index,
-            InitialValue = new byte[size],
+            ZeroedLength = size,
             Variables = variables,
         };
     }

@@ -89,7 +89,10 @@ public static class BtfFixup
         {
             if (section is null || section.Size == 0)
                 throw new ElfFormatException(datasec.Name, 0, $"DATASEC '{datasec.Name}' has no ELF section to take its size from");
-            BinaryPrimitives.WriteUInt32LittleEndian(types.AsSpan(at + 8), checked((uint)section.Size));
+            // btf_type.size is a u32; only SHT_NULL headers escape ElfImage's bounds checks with a larger sh_size.
+            if (section.Size > uint.MaxValue)
+                throw new ElfFormatException(datasec.Name, 0, $"DATASEC '{datasec.Name}': section size {section.Size} does not fit BTF's u32");
+            BinaryPrimitives.WriteUInt32LittleEndian(types.AsSpan(at + 8), (uint)section.Size);
         }
         var fixedVariables = obj.FixedVariables(datasec, section);
         for (var i = 0; i < datasec.Vlen; i++)

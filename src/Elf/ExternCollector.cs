@@ -26,7 +26,7 @@ internal static class ExternCollector
                     throw new ElfFormatException(".kconfig", -1, $"extern function '{symbol.Name}' is not supported in .kconfig");
                 var size = btf.ResolveSize(type.TypeId);
                 var alignment = AlignOf(btf, type.TypeId);
-                if (size <= 0 || alignment <= 0)
+                if (size <= 0 || size > int.MaxValue || alignment <= 0)
                     throw new ElfFormatException(".kconfig", -1, $"extern '{symbol.Name}': cannot determine size/alignment of type [{type.TypeId}]");
                 var (kind, signed) = KconfigTypeOf(btf, type.TypeId);
                 if (kind == KconfigType.Unknown)
@@ -56,13 +56,14 @@ internal static class ExternCollector
         {
             if (external.Kind != ExternKind.Kconfig)
                 continue;
-            external.KconfigOffset = RoundUp(offset, external.KconfigAlignment);
-            offset = external.KconfigOffset + external.KconfigSize;
+            // Overflow here (sizes from corrupt BTF) surfaces as ElfFormatException through BpfObjectFile.Parse.
+            external.KconfigOffset = checked(RoundUp(offset, external.KconfigAlignment));
+            offset = checked(external.KconfigOffset + external.KconfigSize);
         }
         return externs;
     }
 
-    private static int RoundUp(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
+    private static int RoundUp(int value, int alignment) => checked((value + alignment - 1) / alignment * alignment);
 
     /// <summary>cmp_externs: kconfig before ksyms; kconfig by alignment descending, size ascending; then name.</summary>
     private static int CompareExterns(BpfExtern a, BpfExtern b)

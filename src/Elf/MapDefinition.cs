@@ -86,8 +86,25 @@ public sealed class MapDefinition
     /// <summary>For BTF maps the VAR's type id in the object BTF; otherwise 0.</summary>
     public int BtfVarTypeId { get; internal init; }
 
-    /// <summary>The initial value of a data map (the section bytes; zeros for .bss and .kconfig). Empty for BTF maps.</summary>
-    public ReadOnlyMemory<byte> InitialValue { get; internal init; }
+    private ReadOnlyMemory<byte> _initialValue;
+
+    /// <summary>
+    /// The initial value of a data map (the section bytes; zeros for .bss and .kconfig, made on first read so that
+    /// parsing never allocates what an object only declares: a NOBITS sh_size costs no file bytes). Empty for BTF maps.
+    /// </summary>
+    public ReadOnlyMemory<byte> InitialValue
+    {
+        get
+        {
+            if (ZeroedLength > 0 && _initialValue.IsEmpty)
+                _initialValue = new byte[ZeroedLength];
+            return _initialValue;
+        }
+        internal init => _initialValue = value;
+    }
+
+    /// <summary>For .bss and .kconfig: <see cref="InitialValue"/> is this many zero bytes.</summary>
+    internal int ZeroedLength { get; init; }
 
     /// <summary>The variables of a data section with their offsets after libbpf's DATASEC fix-up, sorted by offset.</summary>
     public IReadOnlyList<GlobalVariable> Variables { get; internal init; } = [];
