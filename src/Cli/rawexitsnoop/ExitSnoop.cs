@@ -37,16 +37,14 @@ internal static class ExitSnoop
         using var narration = options.Explain ? SyscallTrace.Subscribe(static e => Console.Error.WriteLine(e.ToString())) : null;
         // Console's own stream swallows EPIPE; a FileStream over fd 1 reports it, so `| head` can end the trace.
         using var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        // The preloaded vmlinux outlives the object, as the loader's own would: CO-RE results (--explain) read its names.
+        Btf? vmlinux = null;
         try
         {
             using var exitsnoop = OpenObject();
             Configure(exitsnoop, options);
-            // The features the load asks about, probed while the BTF preload thread parses vmlinux.
-            _ = KernelFeatures.HasMemcgAccounting;
-            _ = KernelFeatures.Btf;
-            _ = KernelFeatures.HasPerfEventLink;
-            using (var vmlinux = options.BtfPath is null ? kernelBtf?.Take() : null)
-                exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, KernelBtf = vmlinux });
+            vmlinux = options.BtfPath is null ? kernelBtf?.Take() : null;
+            exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, KernelBtf = vmlinux });
             if (options.Explain)
                 Explain(exitsnoop);
             exitsnoop.Attach(ProgramName);
@@ -67,6 +65,10 @@ internal static class ExitSnoop
         catch (Exception e) when (e is ExitSnoopException or BpfObjectLoadException or LinuxSyscallException or BtfFormatException or ElfFormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             return Fail(e);
+        }
+        finally
+        {
+            vmlinux?.Dispose();
         }
     }
 
