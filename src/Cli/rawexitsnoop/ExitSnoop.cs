@@ -15,6 +15,9 @@ internal static class ExitSnoop
     private const string ProgramName = "handle_exit";
     private const int LostCheckIntervalMs = 1000;
 
+    /// <summary>How long a stop request waits for the trace loop to drain and print (System.CommandLine allows 2 s).</summary>
+    private const int StopGraceMs = 1000;
+
     /// <summary>errno EPIPE, which .NET reports as the HResult of a failed write's IOException on Linux.</summary>
     private const int Epipe = 32;
 
@@ -26,11 +29,19 @@ internal static class ExitSnoop
     /// </summary>
     private static readonly long BatchIntervalTicks = Stopwatch.Frequency * 4 / 1000;
 
-    public static Task<int> RunAsync(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
+    public static async Task<int> RunAsync(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
     {
         // The ring buffer loop blocks in epoll_wait: run it on its own thread so the token can wake it.
-        return Task.Factory.StartNew(() => Run(options, kernelBtf, cancellation), CancellationToken.None,
+        var worker = Task.Factory.StartNew(() => Run(options, kernelBtf, cancellation), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var stopRequested = new TaskCompletionSource();
+        using var registration = cancellation.Register(stopRequested.SetResult);
+        if (await Task.WhenAny(worker, stopRequested.Task).ConfigureAwait(false) == worker)
+            return await worker.ConfigureAwait(false);
+        // Asked to stop. A write stuck on a pipe nobody reads cannot be interrupted: give the worker a moment to
+        // print what it has, then end anyway with success; the kernel detaches the program as the process exits.
+        var finished = await Task.WhenAny(worker, Task.Delay(StopGraceMs, CancellationToken.None)).ConfigureAwait(false);
+        return finished == worker ? await worker.ConfigureAwait(false) : ExitCodes.Success;
     }
 
     private static int Run(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
@@ -45,7 +56,7 @@ internal static class ExitSnoop
             using var exitsnoop = OpenObject();
             Configure(exitsnoop, options);
             vmlinux = options.BtfPath is null ? kernelBtf?.Take() : null;
-            exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, KernelBtf = vmlinux });
+            exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, Vmlinux = vmlinux });
             if (options.Explain)
                 Explain(exitsnoop);
             exitsnoop.Attach(ProgramName);

@@ -220,6 +220,8 @@ public sealed class BpfObject : IDisposable
             _ownedKernelBtf = LoadBtfFile(path, "kernel BTF file");
             return [_ownedKernelBtf];
         }
+        if (options.Vmlinux is { } vmlinux)
+            return new KernelModuleBtfList(vmlinux);
         if (!System.IO.File.Exists(BtfFile.VmlinuxPath))
             throw new BpfObjectLoadException($"this kernel publishes no BTF ({BtfFile.VmlinuxPath} is missing); give its types with a BTF file (--btf FILE)");
         _ownedKernelBtf = LoadBtfFile(BtfFile.VmlinuxPath, "kernel BTF");

@@ -11,8 +11,14 @@ public sealed record BpfObjectLoadOptions
     /// </summary>
     public string? KernelBtfPath { get; init; }
 
-    /// <summary>Already parsed kernel BTF (the caller keeps ownership); wins over <see cref="KernelBtfPath"/>.</summary>
+    /// <summary>Already parsed kernel BTF to use instead of the running kernel's (the caller keeps ownership); wins over <see cref="KernelBtfPath"/>.</summary>
     public Btf? KernelBtf { get; init; }
+
+    /// <summary>
+    /// The running kernel's <c>/sys/kernel/btf/vmlinux</c>, already parsed (e.g. on another thread while the
+    /// process started; the caller keeps ownership): used as the loader's own would be, modules' BTF behind it.
+    /// </summary>
+    public Btf? Vmlinux { get; init; }
 
     /// <summary>Verifier log level for programs; 0 asks for a log only when a load fails.</summary>
     public uint LogLevel { get; init; }
