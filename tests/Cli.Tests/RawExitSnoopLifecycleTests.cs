@@ -289,4 +289,16 @@ public sealed class RawExitSnoopLifecycleTests
         Assert.Equal(trues.Count, trues.Distinct().Count());
         Assert.True(trues.Count < 2000);
     }
+
+    [Fact]
+    public void StopSignalWhileStdoutIsStuckStillEndsWithZero()
+    {
+        // stdout is a pipe nobody reads: once its buffer is full the tool's write blocks and cannot be interrupted.
+        using var snoop = SnoopRun.Launch(RawExitSnoopBinary.Path, ["--json", "--explain"], readStdout: false);
+        snoop.WaitForAttachLine();
+        var burst = Child.Run("/bin/sh", "-c", "i=0; while [ $i -lt 1500 ]; do /bin/true; i=$((i+1)); done; exit 0");
+        Assert.Equal(0, burst.ExitCode);
+        snoop.Signal("TERM");
+        Assert.Equal(0, snoop.WaitForExit());
+    }
 }
