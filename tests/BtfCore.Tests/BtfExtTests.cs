@@ -86,7 +86,7 @@ public sealed partial class BtfExtTests(ExtProbeFixture probe) : IClassFixture<E
                 var relo = section.GetCoreRelocation(i);
                 var access = probe.Btf.GetString(relo.AccessStringOffset);
                 var isField = relo.Kind <= BpfCoreRelocationKind.FieldRShiftU64;
-                actual.Add((section.SectionName, i, LibbpfKindName(relo.Kind), relo.TypeId, isField ? access : null));
+                actual.Add((section.SectionName, i, RawBpf.BtfCore.Core.CoreRelocationKinds.LibbpfName(relo.Kind), relo.TypeId, isField ? access : null));
                 Assert.Equal(0u, relo.InstructionOffset % BpfInstruction.Size);
                 Assert.True(relo.InstructionOffset / BpfInstruction.Size < probe.InstructionCount(section.SectionName));
             }
@@ -172,22 +172,4 @@ public sealed partial class BtfExtTests(ExtProbeFixture probe) : IClassFixture<E
         }
         return (lines, functions);
     }
-
-    private static string LibbpfKindName(BpfCoreRelocationKind kind) => kind switch
-    {
-        BpfCoreRelocationKind.FieldByteOffset => "byte_off",
-        BpfCoreRelocationKind.FieldByteSize => "byte_sz",
-        BpfCoreRelocationKind.FieldExists => "field_exists",
-        BpfCoreRelocationKind.FieldSigned => "signed",
-        BpfCoreRelocationKind.FieldLShiftU64 => "lshift_u64",
-        BpfCoreRelocationKind.FieldRShiftU64 => "rshift_u64",
-        BpfCoreRelocationKind.TypeIdLocal => "local_type_id",
-        BpfCoreRelocationKind.TypeIdTarget => "target_type_id",
-        BpfCoreRelocationKind.TypeExists => "type_exists",
-        BpfCoreRelocationKind.TypeMatches => "type_matches",
-        BpfCoreRelocationKind.TypeSize => "type_size",
-        BpfCoreRelocationKind.EnumValueExists => "enumval_exists",
-        BpfCoreRelocationKind.EnumValueValue => "enumval_value",
-        _ => "unknown",
-    };
 }
