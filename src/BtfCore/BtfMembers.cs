@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace RawBpf.BtfCore;
 
 /// <summary>One <c>struct btf_member</c> { name_off, type, offset } of a STRUCT or UNION.</summary>
-public readonly struct BtfMember
+public readonly struct BtfMember : IBtfRecord<BtfMember>
 {
     private readonly Btf _btf;
     private readonly bool _kindFlag;
@@ -31,42 +31,13 @@ public readonly struct BtfMember
 
     public ReadOnlySpan<byte> NameBytes => _btf.GetStringBytes(NameOffset);
     public string Name => _btf.GetString(NameOffset);
-}
 
-/// <summary>The members of a STRUCT or UNION, read in place.</summary>
-public readonly struct BtfMemberList
-{
-    private readonly BtfType _type;
-
-    internal BtfMemberList(BtfType type, int count)
-    {
-        _type = type;
-        Count = count;
-    }
-
-    public int Count { get; }
-
-    public BtfMember this[int index]
-    {
-        get
-        {
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
-            return new BtfMember(_type.Btf, _type.Extra.Slice(index * 12, 12), _type.KindFlag);
-        }
-    }
-
-    public Enumerator GetEnumerator() => new(this);
-
-    public struct Enumerator(BtfMemberList list)
-    {
-        private int _index = -1;
-        public readonly BtfMember Current => list[_index];
-        public bool MoveNext() => ++_index < list.Count;
-    }
+    static int IBtfRecord<BtfMember>.Size(BtfType owner) => 12;
+    static BtfMember IBtfRecord<BtfMember>.Read(BtfType owner, ReadOnlySpan<byte> record) => new(owner.Btf, record, owner.KindFlag);
 }
 
 /// <summary>One enumerator of an ENUM (<c>struct btf_enum</c>) or ENUM64 (<c>struct btf_enum64</c>).</summary>
-public readonly struct BtfEnumValue
+public readonly struct BtfEnumValue : IBtfRecord<BtfEnumValue>
 {
     private readonly Btf _btf;
 
@@ -90,51 +61,26 @@ public readonly struct BtfEnumValue
 
     public ReadOnlySpan<byte> NameBytes => _btf.GetStringBytes(NameOffset);
     public string Name => _btf.GetString(NameOffset);
-}
 
-public readonly struct BtfEnumValueList
-{
-    private readonly BtfType _type;
+    static int IBtfRecord<BtfEnumValue>.Size(BtfType owner) => owner.Kind == BtfKind.Enum64 ? 12 : 8;
 
-    internal BtfEnumValueList(BtfType type, int count)
+    static BtfEnumValue IBtfRecord<BtfEnumValue>.Read(BtfType owner, ReadOnlySpan<byte> record)
     {
-        _type = type;
-        Count = count;
-    }
-
-    public int Count { get; }
-
-    public BtfEnumValue this[int index]
-    {
-        get
+        var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(record);
+        if (owner.Kind == BtfKind.Enum64)
         {
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
-            var signed = _type.KindFlag;
-            if (_type.Kind == BtfKind.Enum64)
-            {
-                var record = _type.Extra.Slice(index * 12, 12);
-                var lo = BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
-                var hi = BinaryPrimitives.ReadUInt32LittleEndian(record[8..]);
-                return new BtfEnumValue(_type.Btf, BinaryPrimitives.ReadUInt32LittleEndian(record), ((ulong)hi << 32) | lo, signed);
-            }
-            var entry = _type.Extra.Slice(index * 8, 8);
-            var value = BinaryPrimitives.ReadInt32LittleEndian(entry[4..]);
-            return new BtfEnumValue(_type.Btf, BinaryPrimitives.ReadUInt32LittleEndian(entry), signed ? (ulong)(long)value : (uint)value, signed);
+            var lo = BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
+            var hi = BinaryPrimitives.ReadUInt32LittleEndian(record[8..]);
+            return new BtfEnumValue(owner.Btf, nameOffset, ((ulong)hi << 32) | lo, owner.KindFlag);
         }
-    }
-
-    public Enumerator GetEnumerator() => new(this);
-
-    public struct Enumerator(BtfEnumValueList list)
-    {
-        private int _index = -1;
-        public readonly BtfEnumValue Current => list[_index];
-        public bool MoveNext() => ++_index < list.Count;
+        // A 32-bit value is widened by the enum's signedness (kind_flag), as bpftool prints it.
+        var value = BinaryPrimitives.ReadInt32LittleEndian(record[4..]);
+        return new BtfEnumValue(owner.Btf, nameOffset, owner.KindFlag ? (ulong)(long)value : (uint)value, owner.KindFlag);
     }
 }
 
 /// <summary>One <c>struct btf_param</c> { name_off, type } of a FUNC_PROTO; type 0 with no name marks varargs.</summary>
-public readonly struct BtfParam
+public readonly struct BtfParam : IBtfRecord<BtfParam>
 {
     private readonly Btf _btf;
 
@@ -149,41 +95,13 @@ public readonly struct BtfParam
     public int TypeId { get; }
     public ReadOnlySpan<byte> NameBytes => _btf.GetStringBytes(NameOffset);
     public string Name => _btf.GetString(NameOffset);
-}
 
-public readonly struct BtfParamList
-{
-    private readonly BtfType _type;
-
-    internal BtfParamList(BtfType type, int count)
-    {
-        _type = type;
-        Count = count;
-    }
-
-    public int Count { get; }
-
-    public BtfParam this[int index]
-    {
-        get
-        {
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
-            return new BtfParam(_type.Btf, _type.Extra.Slice(index * 8, 8));
-        }
-    }
-
-    public Enumerator GetEnumerator() => new(this);
-
-    public struct Enumerator(BtfParamList list)
-    {
-        private int _index = -1;
-        public readonly BtfParam Current => list[_index];
-        public bool MoveNext() => ++_index < list.Count;
-    }
+    static int IBtfRecord<BtfParam>.Size(BtfType owner) => 8;
+    static BtfParam IBtfRecord<BtfParam>.Read(BtfType owner, ReadOnlySpan<byte> record) => new(owner.Btf, record);
 }
 
 /// <summary>One <c>struct btf_var_secinfo</c> { type, offset, size } of a DATASEC.</summary>
-public readonly struct BtfVarSecInfo
+public readonly struct BtfVarSecInfo : IBtfRecord<BtfVarSecInfo>
 {
     internal BtfVarSecInfo(ReadOnlySpan<byte> record)
     {
@@ -195,35 +113,49 @@ public readonly struct BtfVarSecInfo
     public int TypeId { get; }
     public uint Offset { get; }
     public uint Size { get; }
+
+    static int IBtfRecord<BtfVarSecInfo>.Size(BtfType owner) => 12;
+    static BtfVarSecInfo IBtfRecord<BtfVarSecInfo>.Read(BtfType owner, ReadOnlySpan<byte> record) => new(record);
 }
 
-public readonly struct BtfVarSecInfoList
+/// <summary>A record that follows a <c>btf_type</c> vlen times: a member, an enumerator, a parameter, a variable.</summary>
+public interface IBtfRecord<TSelf> where TSelf : IBtfRecord<TSelf>
 {
-    private readonly BtfType _type;
+    /// <summary>Bytes per record for <paramref name="owner"/>'s kind.</summary>
+    static abstract int Size(BtfType owner);
 
-    internal BtfVarSecInfoList(BtfType type, int count)
+    static abstract TSelf Read(BtfType owner, ReadOnlySpan<byte> record);
+}
+
+/// <summary>The vlen records after one type (members, enumerators, parameters, variables), read in place.</summary>
+public readonly struct BtfRecordList<T> where T : IBtfRecord<T>
+{
+    private readonly BtfType _owner;
+
+    internal BtfRecordList(BtfType owner, int count)
     {
-        _type = type;
+        _owner = owner;
         Count = count;
     }
 
     public int Count { get; }
 
-    public BtfVarSecInfo this[int index]
+    public T this[int index]
     {
         get
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
-            return new BtfVarSecInfo(_type.Extra.Slice(index * 12, 12));
+            var size = T.Size(_owner);
+            return T.Read(_owner, _owner.Extra.Slice(index * size, size));
         }
     }
 
     public Enumerator GetEnumerator() => new(this);
 
-    public struct Enumerator(BtfVarSecInfoList list)
+    public struct Enumerator(BtfRecordList<T> list)
     {
         private int _index = -1;
-        public readonly BtfVarSecInfo Current => list[_index];
+        public readonly T Current => list[_index];
         public bool MoveNext() => ++_index < list.Count;
     }
 }

@@ -75,16 +75,16 @@ public readonly struct BtfType : IEquatable<BtfType>
     public bool IsUnionForward => KindFlag;
 
     /// <summary>STRUCT/UNION members (<c>struct btf_member</c>).</summary>
-    public BtfMemberList Members => new(this, IsComposite ? Vlen : 0);
+    public BtfRecordList<BtfMember> Members => new(this, IsComposite ? Vlen : 0);
 
     /// <summary>ENUM/ENUM64 enumerators (<c>struct btf_enum</c>, <c>struct btf_enum64</c>).</summary>
-    public BtfEnumValueList EnumValues => new(this, IsEnum ? Vlen : 0);
+    public BtfRecordList<BtfEnumValue> EnumValues => new(this, IsEnum ? Vlen : 0);
 
     /// <summary>FUNC_PROTO parameters (<c>struct btf_param</c>).</summary>
-    public BtfParamList Params => new(this, Kind == BtfKind.FuncProto ? Vlen : 0);
+    public BtfRecordList<BtfParam> Params => new(this, Kind == BtfKind.FuncProto ? Vlen : 0);
 
     /// <summary>DATASEC variables (<c>struct btf_var_secinfo</c>).</summary>
-    public BtfVarSecInfoList Variables => new(this, Kind == BtfKind.Datasec ? Vlen : 0);
+    public BtfRecordList<BtfVarSecInfo> Variables => new(this, Kind == BtfKind.Datasec ? Vlen : 0);
 
     /// <summary>Bytes of kind-specific data after the header, or -1 for a kind btf.h does not define.</summary>
     internal static int ExtraLength(BtfKind kind, int vlen) => kind switch
