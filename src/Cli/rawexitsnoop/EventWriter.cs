@@ -199,6 +199,16 @@ internal sealed class JsonEventWriter(Stream output, WallClock clock) : EventWri
         Buffer.Advance(written);
     }
 
+    /// <summary>Writes <paramref name="value"/> as exactly <c>destination.Length</c> decimal digits, zero-padded.</summary>
+    private static void Digits(Span<byte> destination, long value)
+    {
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+    }
+
     /// <summary>ISO 8601 UTC with nanoseconds: 2026-11-25T00:48:02.123456789Z.</summary>
     private static ReadOnlySpan<byte> FormatIsoTime(long unixNs, Span<byte> destination)
     {
@@ -208,13 +218,22 @@ internal sealed class JsonEventWriter(Stream output, WallClock clock) : EventWri
             seconds--;
             nanos += 1_000_000_000;
         }
+        // By hand rather than Utf8Formatter's 'O': that keeps .NET's general date formatting out of the binary.
         var time = DateTime.UnixEpoch.AddSeconds(seconds);
-        Utf8Formatter.TryFormat(time, destination, out var written, new StandardFormat('O'));
-        // 'O' gives yyyy-MM-ddTHH:mm:ss.fffffffZ; replace the 7 fraction digits and Z with 9 and Z.
-        var dot = destination[..written].IndexOf((byte)'.');
-        destination[dot] = (byte)'.';
-        Utf8Formatter.TryFormat((ulong)nanos, destination[(dot + 1)..], out _, new StandardFormat('D', 9));
-        destination[dot + 10] = (byte)'Z';
-        return destination[..(dot + 11)];
+        Digits(destination[..4], time.Year);
+        destination[4] = (byte)'-';
+        Digits(destination.Slice(5, 2), time.Month);
+        destination[7] = (byte)'-';
+        Digits(destination.Slice(8, 2), time.Day);
+        destination[10] = (byte)'T';
+        Digits(destination.Slice(11, 2), time.Hour);
+        destination[13] = (byte)':';
+        Digits(destination.Slice(14, 2), time.Minute);
+        destination[16] = (byte)':';
+        Digits(destination.Slice(17, 2), time.Second);
+        destination[19] = (byte)'.';
+        Digits(destination.Slice(20, 9), nanos);
+        destination[29] = (byte)'Z';
+        return destination[..30];
     }
 }
