@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Text;
 using RawBpf.Elf;
@@ -12,6 +13,14 @@ namespace RawBpf.Loader;
 /// </summary>
 internal static class KernelConfig
 {
+    /// <summary>
+    /// Whether <c>/proc/config.gz</c> may be decompressed. An application that never loads .kconfig externs sets
+    /// the trimming switch <c>RawBpf.Loader.KernelConfigGzip</c> to false, and Native AOT then leaves out
+    /// GZipStream and the native zlib it links (about 0.1 MB).
+    /// </summary>
+    [FeatureSwitchDefinition("RawBpf.Loader.KernelConfigGzip")]
+    internal static bool IsGzipSupported => !AppContext.TryGetSwitch("RawBpf.Loader.KernelConfigGzip", out var enabled) || enabled;
+
     /// <summary>Fills the <c>.kconfig</c> map value for <paramref name="externs"/>.</summary>
     public static void Fill(Span<byte> value, IEnumerable<BpfExtern> externs)
     {
@@ -91,10 +100,12 @@ internal static class KernelConfig
     {
         var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
         TextReader reader;
-        if (File.Exists("/proc/config.gz"))
+        if (File.Exists("/proc/config.gz") && IsGzipSupported)
             reader = new StreamReader(new GZipStream(File.OpenRead("/proc/config.gz"), CompressionMode.Decompress));
         else if (File.Exists($"/boot/config-{release}"))
             reader = new StreamReader($"/boot/config-{release}");
+        else if (File.Exists("/proc/config.gz"))
+            throw new NotSupportedException("the object uses .kconfig externs and the kernel configuration is only in /proc/config.gz, but this application was built with the feature switch RawBpf.Loader.KernelConfigGzip=false (no gzip support)");
         else
             throw new InvalidOperationException($"the object uses .kconfig externs, but neither /proc/config.gz nor /boot/config-{release} exists");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
