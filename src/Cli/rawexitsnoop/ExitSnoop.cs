@@ -29,19 +29,27 @@ internal static class ExitSnoop
     /// </summary>
     private static readonly long BatchIntervalTicks = Stopwatch.Frequency * 4 / 1000;
 
-    public static async Task<int> RunAsync(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
+    public static Task<int> RunAsync(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
     {
         // The ring buffer loop blocks in epoll_wait: run it on its own thread so the token can wake it.
         var worker = Task.Factory.StartNew(() => Run(options, kernelBtf, cancellation), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var stopRequested = new TaskCompletionSource();
-        using var registration = cancellation.Register(stopRequested.SetResult);
-        if (await Task.WhenAny(worker, stopRequested.Task).ConfigureAwait(false) == worker)
-            return await worker.ConfigureAwait(false);
-        // Asked to stop. A write stuck on a pipe nobody reads cannot be interrupted: give the worker a moment to
-        // print what it has, then end anyway with success; the kernel detaches the program as the process exits.
-        var finished = await Task.WhenAny(worker, Task.Delay(StopGraceMs, CancellationToken.None)).ConfigureAwait(false);
-        return finished == worker ? await worker.ConfigureAwait(false) : ExitCodes.Success;
+        try
+        {
+            worker.Wait(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop. A write stuck on a pipe nobody reads cannot be interrupted: give the worker a moment to
+            // print what it has, then end anyway with success; the kernel detaches the program as the process exits.
+            if (!worker.Wait(StopGraceMs))
+                return Task.FromResult(ExitCodes.Success);
+        }
+        catch (AggregateException)
+        {
+            // The worker failed: its task carries the exception to the caller.
+        }
+        return worker;
     }
 
     private static int Run(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)

@@ -11,13 +11,14 @@ internal static class SignalNames
         "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
     ];
 
-    private static readonly string[] RealTime = Enumerable.Range(0, 31).Select(n => n == 0 ? "SIGRTMIN" : $"SIGRTMIN+{n}").ToArray();
-
     /// <summary>The name of signal <paramref name="number"/> (1-64), e.g. SIGKILL; "SIG&lt;n&gt;" otherwise.</summary>
     public static string Name(int number) => number switch
     {
         > 0 and < 32 => Names[number],
-        >= 34 and <= 64 => number == 64 ? "SIGRTMAX" : RealTime[number - 34],
+        34 => "SIGRTMIN",
+        // Real-time signals are rare enough that naming one may allocate.
+        > 34 and < 64 => "SIGRTMIN+" + (number - 34).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        64 => "SIGRTMAX",
         _ => $"SIG{number}",
     };
 }
