@@ -25,7 +25,8 @@ public sealed class Btf : IDisposable
     private readonly int _typesStart;
     private readonly int _stringsStart;
     private readonly int[] _typeOffsets;
-    private readonly BtfNameIndex _nameIndex;
+    // Built on the first essential-name lookup: CO-RE finds its candidates in one pass without it.
+    private BtfNameIndex? _nameIndex;
 
     private Btf(ReadOnlyMemory<byte> data, IDisposable? owner, string sectionName, Btf? baseBtf)
     {
@@ -74,9 +75,6 @@ public sealed class Btf : IDisposable
         LastTypeId = FirstTypeId + _typeOffsets.Length - 1;
         if (LastTypeId > MaxTypeId)
             throw new BtfFormatException(sectionName, _typesStart, $"{LastTypeId} types exceed BTF_MAX_TYPE");
-        // Built with the parse (about 1.7 ms of vmlinux's 3.7): every CO-RE candidate search needs it, and a
-        // loader that pays for it here relocates an object in microseconds.
-        _nameIndex = new BtfNameIndex(this);
     }
 
     /// <summary>Parses raw BTF. The memory must stay unchanged while this instance is used.</summary>
@@ -197,7 +195,8 @@ public sealed class Btf : IDisposable
 
     /// <summary>
     /// Ids of every type (base first) whose essential name, the part before a <c>___flavor</c> suffix, equals
-    /// the essential part of <paramref name="name"/>: the candidates of a CO-RE relocation. Allocation-free.
+    /// the essential part of <paramref name="name"/>. The first call builds the name index (about 1.7 ms for
+    /// vmlinux); later calls are allocation-free.
     /// </summary>
     public BtfNameIndex.Enumerator FindByEssentialName(ReadOnlySpan<byte> name)
     {
@@ -205,7 +204,17 @@ public sealed class Btf : IDisposable
         return new BtfNameIndex.Enumerator(this, essential);
     }
 
-    internal BtfNameIndex NameIndex => _nameIndex;
+    /// <summary>The essential-name index, built on first use; concurrent first callers agree on one instance.</summary>
+    internal BtfNameIndex NameIndex => Volatile.Read(ref _nameIndex) ?? BuildNameIndex();
+
+    /// <summary>True once <see cref="NameIndex"/> has been built (tests and benchmarks check the cold path).</summary>
+    internal bool HasNameIndex => Volatile.Read(ref _nameIndex) is not null;
+
+    private BtfNameIndex BuildNameIndex()
+    {
+        var built = new BtfNameIndex(this);
+        return Interlocked.CompareExchange(ref _nameIndex, built, null) ?? built;
+    }
 
     internal int OwnTypeCount => _typeOffsets.Length;
 

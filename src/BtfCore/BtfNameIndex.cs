@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace RawBpf.BtfCore;
 
 /// <summary>
-/// A hash index of one BTF's named types by essential name, built while parsing: chained buckets in two
+/// A hash index of one BTF's named types by essential name, built on the first lookup by name: chained buckets in two
 /// int arrays (heads, next), so it costs no object per type. Chains hold ids in ascending order.
 /// </summary>
 public sealed class BtfNameIndex

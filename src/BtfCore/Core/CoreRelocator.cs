@@ -28,6 +28,7 @@ public sealed class CoreRelocator
 
     private readonly Dictionary<int, List<CoreCandidate>> _candidateCache = [];
     private readonly CoreSpec _candidateSpec;
+    private bool _searchedAllRoots;
 
     public CoreRelocator(Btf localBtf, BtfExt ext, IReadOnlyList<Btf> targets)
     {
@@ -211,36 +212,65 @@ public sealed class CoreRelocator
 
     /// <summary>
     /// libbpf's <c>bpf_core_find_cands</c>: types of a compatible kind whose essential name equals the local
-    /// type's, in the main target BTF, else in the module BTFs (their own types only).
+    /// type's, in the main target BTF, else in the module BTFs (their own types only). The first search gathers
+    /// the candidates of every root type the object's relocations name at once (<see cref="CoreCandidateSearch"/>).
     /// </summary>
     private List<CoreCandidate> CandidatesFor(BtfType localType)
     {
         if (_candidateCache.TryGetValue(localType.Id, out var cached))
             return cached;
-        var name = localType.NameBytes;
-        if (name.IsEmpty)
+        if (localType.NameBytes.IsEmpty)
             throw new CoreMatchException($"target candidate search failed for [{localType.Id}] {CoreRelocationKinds.LibbpfKindName(localType.Kind)}: anonymous types have no candidates");
-        var candidates = new List<CoreCandidate>();
-        AddCandidates(localType, name, Targets[0], 0, candidates);
-        // Modules are searched only when the main BTF has no candidate, and then every module is.
-        if (candidates.Count == 0)
+        var wanted = new Dictionary<int, List<CoreCandidate>> { [localType.Id] = [] };
+        if (!_searchedAllRoots)
         {
-            for (var i = 1; i < Targets.Count; i++)
-                AddCandidates(localType, name, Targets[i], Targets[i].FirstTypeId, candidates);
+            _searchedAllRoots = true;
+            CollectRootTypes(wanted);
         }
-        _candidateCache[localType.Id] = candidates;
-        return candidates;
+        FindCandidates(wanted);
+        foreach (var (id, candidates) in wanted)
+            _candidateCache[id] = candidates;
+        return wanted[localType.Id];
     }
 
-    private static void AddCandidates(BtfType localType, ReadOnlySpan<byte> name, Btf target, int firstId, List<CoreCandidate> candidates)
+    /// <summary>
+    /// The named root types of every relocation in <c>.BTF.ext</c> that needs candidates. Malformed records are
+    /// left for <see cref="Resolve"/> to report when (and if) their instruction is relocated.
+    /// </summary>
+    private void CollectRootTypes(Dictionary<int, List<CoreCandidate>> wanted)
     {
-        foreach (var id in target.FindByEssentialName(name))
+        foreach (var section in Ext.CoreRelocations.Sections)
         {
-            if (id < firstId)
-                continue;
-            if (CoreTypeRules.KindsCompatible(target.GetType(id), localType))
-                candidates.Add(new CoreCandidate(target, id));
+            for (var i = 0; i < section.Count; i++)
+            {
+                var relocation = section.GetCoreRelocation(i);
+                if (relocation.Kind == BpfCoreRelocationKind.TypeIdLocal || relocation.TypeId <= 0
+                    || !LocalBtf.ContainsType(relocation.TypeId) || wanted.ContainsKey(relocation.TypeId)
+                    || _candidateCache.ContainsKey(relocation.TypeId) || LocalBtf.GetType(relocation.TypeId).NameBytes.IsEmpty)
+                    continue;
+                wanted[relocation.TypeId] = [];
+            }
         }
+    }
+
+    /// <summary>One pass over the main target for all wanted types, then one per module for those still without any.</summary>
+    private void FindCandidates(Dictionary<int, List<CoreCandidate>> wanted)
+    {
+        var main = new CoreCandidateSearch();
+        foreach (var (id, candidates) in wanted)
+            main.Add(LocalBtf.GetType(id), candidates);
+        main.Search(Targets[0], withBase: true);
+        if (Targets.Count == 1)
+            return;
+        // Modules are searched only for types the main BTF has no candidate of, and then every module is.
+        var modules = new CoreCandidateSearch();
+        foreach (var (id, candidates) in wanted)
+        {
+            if (candidates.Count == 0)
+                modules.Add(LocalBtf.GetType(id), candidates);
+        }
+        for (var i = 1; i < Targets.Count && !modules.IsEmpty; i++)
+            modules.Search(Targets[i], withBase: false);
     }
 
     private struct Calculation

@@ -4,7 +4,7 @@ using RawBpf.Loader;
 namespace RawBpf.Cli;
 
 /// <summary>
-/// Parses and name-indexes the kernel's BTF on a second thread while the main one parses the command line, opens
+/// Parses the kernel's BTF on a second thread while the main one parses the command line, opens
 /// the object and probes the kernel: the largest piece of the start-up (a few ms of CPU for a 5.5 MB vmlinux,
 /// measured in docs/benchmarks.md) then overlaps with the rest instead of preceding the load.
 /// </summary>
@@ -39,10 +39,8 @@ internal sealed class KernelBtfPreload
     {
         try
         {
-            var btf = BtfFile.Load(path);
-            // Any essential-name lookup builds the index CO-RE candidate searches use; build it here, off the main thread.
-            _ = btf.FindByEssentialName("task_struct"u8).MoveNext();
-            _btf = btf;
+            // No name index: CO-RE finds its candidates in one pass over the types, cheaper than building one.
+            _btf = BtfFile.Load(path);
         }
         catch (Exception e) when (e is BtfFormatException or IOException or UnauthorizedAccessException)
         {
