@@ -23,6 +23,17 @@ internal sealed class Asm
         return Emit(first).Emit(second);
     }
 
+    /// <summary>
+    /// r0 = bpf_map_lookup_elem(map, &amp;(u32){0}) with the key at fp-4; if r0 is NULL goto <paramref name="ifNull"/>.
+    /// </summary>
+    public Asm LookupKeyZero(BpfMap map, string ifNull) =>
+        Emit(StoreImmediate(SizeW, 10, -4, 0))
+            .LoadMap(1, map)
+            .Emit(Mov64Register(2, 10))
+            .Emit(Alu64(AluAdd, 2, -4))
+            .Emit(Call(TestPrograms.HelperMapLookupElem))
+            .JumpIf(JumpEq, 0, 0, ifNull);
+
     public Asm Label(string name)
     {
         _labels.Add(name, _instructions.Count);
