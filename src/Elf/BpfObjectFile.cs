@@ -444,7 +444,7 @@ public sealed class BpfObjectFile
                 if (offset + size > (ulong)section.Size || offset + size < offset)
                     throw new ElfFormatException(section.Name, (long)Math.Min(offset, long.MaxValue), $"program '{symbol.Name}' [{offset}, +{size}) crosses the section boundary ({section.Size} bytes)");
                 if (section.Index != TextSectionIndex && symbol.Binding == ElfSymbolBinding.Local)
-                    throw new ElfFormatException(section.Name, (long)offset, $"program '{symbol.Name}' is static, which libbpf does not support outside .text");
+                    throw new ElfFormatException(section.Name, (long)offset, $"program '{symbol.Name}' is static: outside .text a program must be a global function");
                 if (size == 0 || size % BpfInstruction.Size != 0 || offset % BpfInstruction.Size != 0)
                     throw new ElfFormatException(section.Name, (long)offset, $"corrupted program '{symbol.Name}': offset {offset}, size {size}");
                 programs.Add(new BpfProgram(programSection, symbol, (int)(offset / BpfInstruction.Size), (int)(size / BpfInstruction.Size)));

@@ -5,6 +5,9 @@ namespace RawBpf.Elf;
 /// <summary>libbpf's <c>bpf_object__collect_externs</c>: undefined symbols matched to their BTF VAR/FUNC and DATASEC.</summary>
 internal static class ExternCollector
 {
+    /// <summary>The enum bpf/bpf_helpers.h declares for y/n/m .kconfig externs: a type name the object carries.</summary>
+    private const string TristateTypeName = "libbpf_tristate";
+
     public static List<BpfExtern> Collect(BpfObjectFile obj)
     {
         var externs = new List<BpfExtern>();
@@ -126,8 +129,8 @@ internal static class ExternCollector
                 if (type.Size is < 1 or > 8 || (type.Size & (type.Size - 1)) != 0)
                     return (KconfigType.Unknown, false);
                 return (KconfigType.Int, signed);
-            case BtfKind.Enum when type.Size == 4 && type.Name == "libbpf_tristate":
-            case BtfKind.Enum64 when type.Name == "libbpf_tristate":
+            case BtfKind.Enum when type.Size == 4 && type.Name == TristateTypeName:
+            case BtfKind.Enum64 when type.Name == TristateTypeName:
                 return (KconfigType.Tristate, false);
             case BtfKind.Array:
                 if (type.ArrayLength == 0 || KconfigTypeOf(btf, type.ArrayElementTypeId).Type != KconfigType.Char)
