@@ -167,7 +167,7 @@ public static class BtfFixup
             var r = types.AsSpan(at + TypeHeaderSize + i * 12);
             records[i] = (BinaryPrimitives.ReadUInt32LittleEndian(r), BinaryPrimitives.ReadUInt32LittleEndian(r[4..]), BinaryPrimitives.ReadUInt32LittleEndian(r[8..]));
         }
-        var sorted = records.OrderBy(r => r.Offset).ToArray();   // stable: equal offsets keep their order
+        var sorted = StableOrder.ByKey(records, r => r.Offset);   // stable: equal offsets keep their order
         for (var i = 0; i < vlen; i++)
         {
             var r = types.AsSpan(at + TypeHeaderSize + i * 12);
