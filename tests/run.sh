@@ -31,7 +31,7 @@ done
 tests/kernels/run.sh | tee "$results/kernels.txt" || status=1
 
 python3 - "$results" <<'PY'
-import glob, re, sys
+import glob, html, re, sys
 passed = failed = skipped = 0
 for line in open(sys.argv[1] + "/kernels.txt", encoding="utf-8"):
     if line.startswith("PASS "):
@@ -47,6 +47,11 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
     skipped += int(counters.get("notExecuted", 0))
+    # Name each failure at the end, where a CI log's tail shows it.
+    for result in re.finditer(r'<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="Failed".*?</UnitTestResult>', text, re.S):
+        message = re.search(r'<Message>(.*?)</Message>', result.group(0), re.S)
+        first = html.unescape(message.group(1)).strip().splitlines()[0] if message else ""
+        print(f"FAILED {html.unescape(result.group(1))}: {first[:300]}")
 print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit $status

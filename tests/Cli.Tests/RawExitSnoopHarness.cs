@@ -154,13 +154,13 @@ internal sealed partial class SnoopRun : IDisposable
     public OutputLine WaitForStdout(Func<OutputLine, bool> predicate, string what)
     {
         var found = WaitFor(() => _stdout.FirstOrDefault(predicate), () => _stdoutClosed);
-        return found ?? throw new Xunit.Sdk.XunitException($"rawexitsnoop never printed {what} on stdout.\nstdout:\n{Dump(StdoutLines)}\nstderr:\n{StderrText}");
+        return found ?? throw new Xunit.Sdk.XunitException($"rawexitsnoop never printed {what} on stdout.\nstdout:\n{Dump(StdoutLines)}\nstderr:\n{StderrText}\n{Diagnose()}");
     }
 
     public string WaitForStderr(Func<string, bool> predicate, string what)
     {
         var found = WaitFor(() => _stderr.FirstOrDefault(predicate), () => _stderrPump.IsCompleted);
-        return found ?? throw new Xunit.Sdk.XunitException($"rawexitsnoop never printed {what} on stderr.\nstdout:\n{Dump(StdoutLines)}\nstderr:\n{StderrText}");
+        return found ?? throw new Xunit.Sdk.XunitException($"rawexitsnoop never printed {what} on stderr.\nstdout:\n{Dump(StdoutLines)}\nstderr:\n{StderrText}\n{Diagnose()}");
     }
 
     /// <summary>
@@ -202,8 +202,9 @@ internal sealed partial class SnoopRun : IDisposable
         StartReadingStdout();
         if (!_process.WaitForExit(Limits.Wait))
         {
+            var diagnosis = Diagnose();
             _process.Kill();
-            throw new Xunit.Sdk.XunitException($"rawexitsnoop did not end within {Limits.Wait.TotalSeconds} s.\nstderr:\n{StderrText}");
+            throw new Xunit.Sdk.XunitException($"rawexitsnoop did not end within {Limits.Wait.TotalSeconds} s.\nstderr:\n{StderrText}\n{diagnosis}");
         }
         _process.WaitForExit();
         Task.WaitAll([_stdoutPump!, _stderrPump], Limits.Wait);
@@ -310,6 +311,37 @@ internal sealed partial class SnoopRun : IDisposable
         }
         lock (_gate)
             Monitor.PulseAll(_gate);
+    }
+
+    /// <summary>
+    /// Where a silent tool stands, for a failure message: its state and each thread's kernel wait, and whether
+    /// this side's line pumps ran at all.
+    /// </summary>
+    private string Diagnose()
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"pumps: stdout {(_stdoutPump is null ? "not started" : _stdoutPump.Status.ToString())}, stderr {_stderrPump.Status}; ");
+        text.Append(CultureInfo.InvariantCulture, $"thread pool: {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} pending\n");
+        try
+        {
+            if (_process.HasExited)
+                return text.Append(CultureInfo.InvariantCulture, $"process {Pid} exited with {_process.ExitCode}").ToString();
+            foreach (var line in File.ReadAllLines($"/proc/{Pid}/status"))
+            {
+                if (line.StartsWith("State:", StringComparison.Ordinal) || line.StartsWith("SigBlk:", StringComparison.Ordinal) || line.StartsWith("SigPnd:", StringComparison.Ordinal) || line.StartsWith("ShdPnd:", StringComparison.Ordinal))
+                    text.Append(line).Append('\n');
+            }
+            foreach (var task in Directory.GetDirectories($"/proc/{Pid}/task"))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"thread {System.IO.Path.GetFileName(task)} {File.ReadAllText($"{task}/comm").Trim()} wchan={File.ReadAllText($"{task}/wchan")} syscall={File.ReadAllText($"{task}/syscall").Trim()}\n");
+                text.Append(File.ReadAllText($"{task}/stack"));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"(diagnosis cut short: {e.Message})");
+        }
+        return text.ToString();
     }
 
     private static string Dump(IEnumerable<OutputLine> lines) => string.Join("\n", lines.Select(line => line.Text));
