@@ -91,7 +91,7 @@ internal sealed partial class SnoopRun : IDisposable
     private SnoopRun(Process process, bool readStdout)
     {
         _process = process;
-        _stderrPump = Task.Run(PumpStderr);
+        _stderrPump = StartPump(PumpStderr);
         if (readStdout)
             StartReadingStdout();
     }
@@ -119,7 +119,11 @@ internal sealed partial class SnoopRun : IDisposable
     }
 
     /// <summary>For a test that lets the stdout pipe fill up first.</summary>
-    public void StartReadingStdout() => _stdoutPump ??= Task.Run(PumpStdout);
+    public void StartReadingStdout() => _stdoutPump ??= StartPump(PumpStdout);
+
+    /// <summary>A pump blocks in read() for the tool's lifetime: a thread of its own, not one the thread pool must first grow.</summary>
+    private static Task StartPump(Action pump) =>
+        Task.Factory.StartNew(pump, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     public IReadOnlyList<OutputLine> StdoutLines
     {
