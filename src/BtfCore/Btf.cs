@@ -24,7 +24,9 @@ public sealed class Btf : IDisposable
     private readonly IDisposable? _owner;
     private readonly int _typesStart;
     private readonly int _stringsStart;
+    /// <summary>Where each type starts; sized for the most types the section could hold, <see cref="_typeCount"/> used.</summary>
     private readonly int[] _typeOffsets;
+    private readonly int _typeCount;
     // Built on the first essential-name lookup: CO-RE finds its candidates in one pass without it.
     private BtfNameIndex? _nameIndex;
 
@@ -71,8 +73,8 @@ public sealed class Btf : IDisposable
         ValidateStringSection(span.Slice(_stringsStart, StringsLength));
         FirstTypeId = baseBtf is null ? 1 : baseBtf.LastTypeId + 1;
         FirstStringOffset = baseBtf is null ? 0 : baseBtf.FirstStringOffset + baseBtf.StringsLength;
-        _typeOffsets = IndexTypes(span.Slice(_typesStart, TypesLength));
-        LastTypeId = FirstTypeId + _typeOffsets.Length - 1;
+        (_typeOffsets, _typeCount) = IndexTypes(span.Slice(_typesStart, TypesLength));
+        LastTypeId = FirstTypeId + _typeCount - 1;
         if (LastTypeId > MaxTypeId)
             throw new BtfFormatException(sectionName, _typesStart, $"{LastTypeId} types exceed BTF_MAX_TYPE");
     }
@@ -181,7 +183,7 @@ public sealed class Btf : IDisposable
         if (Base?.ScanForName(name, kind) is { } inBase and > 0)
             return inBase;
         var data = Span;
-        for (var index = 0; index < _typeOffsets.Length; index++)
+        for (var index = 0; index < _typeCount; index++)
         {
             var offset = _typeOffsets[index];
             if ((BtfKind)(data[offset + 7] & 0x1f) != kind)
@@ -216,7 +218,7 @@ public sealed class Btf : IDisposable
         return Interlocked.CompareExchange(ref _nameIndex, built, null) ?? built;
     }
 
-    internal int OwnTypeCount => _typeOffsets.Length;
+    internal int OwnTypeCount => _typeCount;
 
     /// <summary>This blob's string section within <paramref name="data"/> (which is <see cref="Span"/>).</summary>
     internal ReadOnlySpan<byte> OwnStrings(ReadOnlySpan<byte> data) => data.Slice(_stringsStart, StringsLength);
@@ -241,16 +243,11 @@ public sealed class Btf : IDisposable
     /// Walks the type section, checking that each type and its trailing data fit, and records where each type
     /// starts. Two passes (count, then fill) so the only allocation is the exact offsets array.
     /// </summary>
-    private int[] IndexTypes(ReadOnlySpan<byte> types)
+    private (int[] Offsets, int Count) IndexTypes(ReadOnlySpan<byte> types)
     {
-        var count = WalkTypes(types, null);
-        var offsets = new int[count];
-        WalkTypes(types, offsets);
-        return offsets;
-    }
-
-    private int WalkTypes(ReadOnlySpan<byte> types, int[]? offsets)
-    {
+        // One pass: every type takes at least its 12-byte header, which bounds the count. The array's tail is never
+        // written, so for a large BTF its pages are never touched either.
+        var offsets = GC.AllocateUninitializedArray<int>(types.Length / TypeHeaderSize);
         var count = 0;
         var position = 0;
         while (position < types.Length)
@@ -259,19 +256,17 @@ public sealed class Btf : IDisposable
             if (types.Length - position < TypeHeaderSize)
                 throw new BtfFormatException(SectionName, absolute, $"type #{FirstTypeId + count} is truncated: {types.Length - position} bytes left of 12");
             var info = BinaryPrimitives.ReadUInt32LittleEndian(types[(position + 4)..]);
-            var kind = (BtfKind)((info >> 24) & 0x1f);
+            var kind = (int)((info >> 24) & 0x1f);
             var vlen = (int)(info & 0xffff);
-            var extra = BtfType.ExtraLength(kind, vlen);
+            var extra = BtfType.ExtraLength((BtfKind)kind, vlen);
             if (extra < 0)
-                throw new BtfFormatException(SectionName, absolute + 4, $"type #{FirstTypeId + count} has unknown kind {(int)kind}");
+                throw new BtfFormatException(SectionName, absolute + 4, $"type #{FirstTypeId + count} has unknown kind {kind}");
             if (types.Length - position - TypeHeaderSize < extra)
-                throw new BtfFormatException(SectionName, absolute, $"type #{FirstTypeId + count} ({kind.ToUapiName()}, vlen {vlen}) needs {extra} bytes after its header, {types.Length - position - TypeHeaderSize} left");
-            if (offsets is not null)
-                offsets[count] = absolute;
-            count++;
+                throw new BtfFormatException(SectionName, absolute, $"type #{FirstTypeId + count} ({((BtfKind)kind).ToUapiName()}, vlen {vlen}) needs {extra} bytes after its header, {types.Length - position - TypeHeaderSize} left");
+            offsets[count++] = absolute;
             position += TypeHeaderSize + extra;
         }
-        return count;
+        return (offsets, count);
     }
 
     public void Dispose() => _owner?.Dispose();

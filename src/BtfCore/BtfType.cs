@@ -87,21 +87,17 @@ public readonly struct BtfType : IEquatable<BtfType>
     public BtfRecordList<BtfVarSecInfo> Variables => new(this, Kind == BtfKind.Datasec ? Vlen : 0);
 
     /// <summary>Bytes of kind-specific data after the header, or -1 for a kind btf.h does not define.</summary>
-    internal static int ExtraLength(BtfKind kind, int vlen) => kind switch
-    {
-        BtfKind.Int => 4,
-        BtfKind.Ptr or BtfKind.Fwd or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
-            or BtfKind.Func or BtfKind.Float or BtfKind.TypeTag => 0,
-        BtfKind.Array => 12,
-        BtfKind.Struct or BtfKind.Union => 12 * vlen,
-        BtfKind.Enum => 8 * vlen,
-        BtfKind.FuncProto => 8 * vlen,
-        BtfKind.Var => 4,
-        BtfKind.Datasec => 12 * vlen,
-        BtfKind.DeclTag => 4,
-        BtfKind.Enum64 => 12 * vlen,
-        _ => -1,
-    };
+    /// <summary>
+    /// Bytes after the header: a fixed part plus vlen records, by kind (uapi btf.h). Two table lookups instead of
+    /// a switch: parsing walks every type of vmlinux (126k) through here. -1 for a kind btf.h does not define.
+    /// </summary>
+    internal static int ExtraLength(BtfKind kind, int vlen) =>
+        (uint)kind < (uint)FixedExtra.Length ? FixedExtra[(int)kind] + (PerVlenExtra[(int)kind] * vlen) : -1;
+
+    // Indexed by kind: UNKN, INT, PTR, ARRAY, STRUCT, UNION, ENUM, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC,
+    // FUNC_PROTO, VAR, DATASEC, FLOAT, DECL_TAG, TYPE_TAG, ENUM64. UNKN (0) is no kind a type may have.
+    private static ReadOnlySpan<int> FixedExtra => [int.MinValue, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0];
+    private static ReadOnlySpan<int> PerVlenExtra => [0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12];
 
     public bool Equals(BtfType other) => ReferenceEquals(Btf, other.Btf) && Id == other.Id;
     public override bool Equals(object? obj) => obj is BtfType other && Equals(other);
