@@ -57,13 +57,11 @@ internal static class ExitSnoop
         using var narration = options.Explain ? SyscallTrace.Subscribe(static e => Console.Error.WriteLine(e.ToString())) : null;
         // Console's own stream swallows EPIPE; a FileStream over fd 1 reports it, so `| head` can end the trace.
         using var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-        // The preloaded vmlinux outlives the object, as the loader's own would: CO-RE results (--explain) read its names.
-        Btf? vmlinux = null;
         try
         {
             using var exitsnoop = OpenObject();
             Configure(exitsnoop, options);
-            vmlinux = options.BtfPath is null ? kernelBtf?.Take() : null;
+            Func<Btf?>? vmlinux = options.BtfPath is null && kernelBtf is not null ? kernelBtf.Take : null;
             exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, Vmlinux = vmlinux });
             if (options.Explain)
                 Explain(exitsnoop);
@@ -88,7 +86,8 @@ internal static class ExitSnoop
         }
         finally
         {
-            vmlinux?.Dispose();
+            // The preloaded vmlinux outlives the object, as the loader's own would: CO-RE results (--explain) read its names.
+            kernelBtf?.DisposeParsed();
         }
     }
 

@@ -4,9 +4,9 @@ using RawBpf.Loader;
 namespace RawBpf.Cli;
 
 /// <summary>
-/// Parses the kernel's BTF on a second thread while the main one parses the command line, opens
-/// the object and probes the kernel: the largest piece of the start-up (a few ms of CPU for a 5.5 MB vmlinux,
-/// measured in docs/benchmarks.md) then overlaps with the rest instead of preceding the load.
+/// Parses the kernel's BTF on a second thread from the first line of Main: the largest piece of the start-up
+/// (a few ms of CPU for a 5.5 MB vmlinux, measured in docs/benchmarks.md) then overlaps the command line, the
+/// ELF parse and the loader's kernel work up to CO-RE (BTF load, probes, maps), which waits for it only then.
 /// </summary>
 internal sealed class KernelBtfPreload
 {
@@ -20,19 +20,31 @@ internal sealed class KernelBtfPreload
     }
 
     /// <summary>Starts parsing vmlinux, unless the command line names its own BTF file (rare: loaded the usual way).</summary>
-    public static KernelBtfPreload? StartUnlessOverridden(string[] args) =>
-        args.Any(a => a.StartsWith("--btf", StringComparison.Ordinal)) ? null : new KernelBtfPreload(BtfFile.VmlinuxPath);
+    public static KernelBtfPreload? StartUnlessOverridden(string[] args)
+    {
+        foreach (var argument in args)
+        {
+            if (argument.StartsWith("--btf", StringComparison.Ordinal))
+                return null;
+        }
+        return new KernelBtfPreload(BtfFile.VmlinuxPath);
+    }
 
     /// <summary>
-    /// The parsed vmlinux (the caller disposes it), or null when parsing failed: the loader then repeats the load
-    /// itself and reports the problem exactly as it always does.
+    /// For <see cref="BpfObjectLoadOptions.Vmlinux"/>: waits for the parse. Null when it failed: the loader then
+    /// repeats it itself and reports the problem exactly as it always does. This preload keeps ownership.
     /// </summary>
     public Btf? Take()
     {
         _thread.Join();
-        var btf = _btf;
-        _btf = null;
-        return btf;
+        return _btf;
+    }
+
+    /// <summary>Releases the mapping once the parse has finished (a process that ends earlier needs no release).</summary>
+    public void DisposeParsed()
+    {
+        if (!_thread.IsAlive)
+            _btf?.Dispose();
     }
 
     private void Preload(string path)

@@ -120,10 +120,11 @@ public sealed class BpfObject : IDisposable
         try
         {
             MemlockLimit.RaiseIfNeeded();
-            var kernelTypes = KernelTypesIfNeeded(options);
+            // libbpf's order: the kernel's types are needed only from CO-RE on, so a vmlinux still being parsed
+            // elsewhere (options.Vmlinux) overlaps the BTF load and the map creation.
             LoadBtf();
             CreateMaps();
-            LoadPrograms(options, kernelTypes);
+            LoadPrograms(options, KernelTypesIfNeeded(options));
         }
         catch
         {
@@ -220,7 +221,7 @@ public sealed class BpfObject : IDisposable
             _ownedKernelBtf = LoadBtfFile(path, "kernel BTF file");
             return [_ownedKernelBtf];
         }
-        if (options.Vmlinux is { } vmlinux)
+        if (options.Vmlinux?.Invoke() is { } vmlinux)
             return new KernelModuleBtfList(vmlinux);
         if (!System.IO.File.Exists(BtfFile.VmlinuxPath))
             throw new BpfObjectLoadException($"this kernel publishes no BTF ({BtfFile.VmlinuxPath} is missing); give its types with a BTF file (--btf FILE)");

@@ -15,10 +15,15 @@ public sealed record BpfObjectLoadOptions
     public Btf? KernelBtf { get; init; }
 
     /// <summary>
-    /// The running kernel's <c>/sys/kernel/btf/vmlinux</c>, already parsed (e.g. on another thread while the
-    /// process started; the caller keeps ownership): used as the loader's own would be, modules' BTF behind it.
+    /// The running kernel's <c>/sys/kernel/btf/vmlinux</c>, parsed by the caller: called once, when CO-RE first
+    /// needs the kernel's types, after <see cref="BpfObject.Load"/> has loaded the object's BTF and created the
+    /// maps, so it may wait for a parse started on another thread as the process began. Used as the loader's own
+    /// would be, modules' BTF behind it; the caller keeps ownership. A null result (the parse failed) makes the
+    /// loader parse vmlinux itself and report what it finds.
     /// </summary>
-    public Btf? Vmlinux { get; init; }
+    /// <remarks>A delegate rather than a <see cref="Task{TResult}"/>: blocking on a task would bring the thread
+    /// pool into every Native AOT binary that uses the loader (about 110 KB).</remarks>
+    public Func<Btf?>? Vmlinux { get; init; }
 
     /// <summary>Verifier log level for programs; 0 asks for a log only when a load fails.</summary>
     public uint LogLevel { get; init; }
