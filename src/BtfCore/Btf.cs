@@ -27,6 +27,9 @@ public sealed class Btf : IDisposable
     /// <summary>Where each type starts; sized for the most types the section could hold, <see cref="_typeCount"/> used.</summary>
     private readonly int[] _typeOffsets;
     private readonly int _typeCount;
+
+    /// <summary>Each type's kind, one byte apiece: scans by kind read 126 KB for vmlinux instead of 3 MB of headers.</summary>
+    private readonly byte[] _typeKinds;
     // Built on the first essential-name lookup: CO-RE finds its candidates in one pass without it.
     private BtfNameIndex? _nameIndex;
 
@@ -73,7 +76,7 @@ public sealed class Btf : IDisposable
         ValidateStringSection(span.Slice(_stringsStart, StringsLength));
         FirstTypeId = baseBtf is null ? 1 : baseBtf.LastTypeId + 1;
         FirstStringOffset = baseBtf is null ? 0 : baseBtf.FirstStringOffset + baseBtf.StringsLength;
-        (_typeOffsets, _typeCount) = IndexTypes(span.Slice(_typesStart, TypesLength));
+        (_typeOffsets, _typeKinds, _typeCount) = IndexTypes(span.Slice(_typesStart, TypesLength));
         LastTypeId = FirstTypeId + _typeCount - 1;
         if (LastTypeId > MaxTypeId)
             throw new BtfFormatException(sectionName, _typesStart, $"{LastTypeId} types exceed BTF_MAX_TYPE");
@@ -183,11 +186,12 @@ public sealed class Btf : IDisposable
         if (Base?.ScanForName(name, kind) is { } inBase and > 0)
             return inBase;
         var data = Span;
-        for (var index = 0; index < _typeCount; index++)
+        var kinds = OwnTypeKinds;
+        for (var index = 0; index < kinds.Length; index++)
         {
-            var offset = _typeOffsets[index];
-            if ((BtfKind)(data[offset + 7] & 0x1f) != kind)
+            if ((BtfKind)kinds[index] != kind)
                 continue;
+            var offset = _typeOffsets[index];
             var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
             if (nameOffset != 0 && GetStringBytes(nameOffset).SequenceEqual(name))
                 return FirstTypeId + index;
@@ -220,6 +224,9 @@ public sealed class Btf : IDisposable
 
     internal int OwnTypeCount => _typeCount;
 
+    /// <summary>The kind of each own type, by index (type id minus <see cref="FirstTypeId"/>).</summary>
+    internal ReadOnlySpan<byte> OwnTypeKinds => _typeKinds.AsSpan(0, _typeCount);
+
     /// <summary>This blob's string section within <paramref name="data"/> (which is <see cref="Span"/>).</summary>
     internal ReadOnlySpan<byte> OwnStrings(ReadOnlySpan<byte> data) => data.Slice(_stringsStart, StringsLength);
 
@@ -243,11 +250,12 @@ public sealed class Btf : IDisposable
     /// Walks the type section, checking that each type and its trailing data fit, and records where each type
     /// starts. Two passes (count, then fill) so the only allocation is the exact offsets array.
     /// </summary>
-    private (int[] Offsets, int Count) IndexTypes(ReadOnlySpan<byte> types)
+    private (int[] Offsets, byte[] Kinds, int Count) IndexTypes(ReadOnlySpan<byte> types)
     {
-        // One pass: every type takes at least its 12-byte header, which bounds the count. The array's tail is never
-        // written, so for a large BTF its pages are never touched either.
+        // One pass: every type takes at least its 12-byte header, which bounds the count. The arrays' tails are never
+        // written, so for a large BTF their pages are never touched either.
         var offsets = GC.AllocateUninitializedArray<int>(types.Length / TypeHeaderSize);
+        var kinds = GC.AllocateUninitializedArray<byte>(offsets.Length);
         var count = 0;
         var position = 0;
         while (position < types.Length)
@@ -263,10 +271,11 @@ public sealed class Btf : IDisposable
                 throw new BtfFormatException(SectionName, absolute + 4, $"type #{FirstTypeId + count} has unknown kind {kind}");
             if (types.Length - position - TypeHeaderSize < extra)
                 throw new BtfFormatException(SectionName, absolute, $"type #{FirstTypeId + count} ({((BtfKind)kind).ToUapiName()}, vlen {vlen}) needs {extra} bytes after its header, {types.Length - position - TypeHeaderSize} left");
-            offsets[count++] = absolute;
+            offsets[count] = absolute;
+            kinds[count++] = (byte)kind;
             position += TypeHeaderSize + extra;
         }
-        return (offsets, count);
+        return (offsets, kinds, count);
     }
 
     public void Dispose() => _owner?.Dispose();

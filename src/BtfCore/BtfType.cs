@@ -91,6 +91,7 @@ public readonly struct BtfType : IEquatable<BtfType>
     /// Bytes after the header: a fixed part plus vlen records, by kind (uapi btf.h). Two table lookups instead of
     /// a switch: parsing walks every type of vmlinux (126k) through here. -1 for a kind btf.h does not define.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static int ExtraLength(BtfKind kind, int vlen) =>
         (uint)kind < (uint)FixedExtra.Length ? FixedExtra[(int)kind] + (PerVlenExtra[(int)kind] * vlen) : -1;
 

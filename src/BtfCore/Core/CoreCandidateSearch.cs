@@ -61,13 +61,14 @@ internal sealed class CoreCandidateSearch
         // One span for the whole walk: per-type accessors would fetch it (and check disposal) many times over.
         var data = btf.Span;
         var strings = btf.OwnStrings(data);
-        var count = btf.OwnTypeCount;
-        for (var index = 0; index < count; index++)
+        // Kinds first, from their own byte array: most types (FUNC, FUNC_PROTO, PTR, ...) are never looked at.
+        var kinds = btf.OwnTypeKinds;
+        for (var index = 0; index < kinds.Length; index++)
         {
-            var offset = btf.OwnTypeOffset(index);
-            var kind = data[offset + 7] & 0x1f;
+            var kind = kinds[index];
             if ((_kindMask & (1u << kind)) == 0)
                 continue;
+            var offset = btf.OwnTypeOffset(index);
             var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
             if (nameOffset == 0)
                 continue;
