@@ -15,7 +15,14 @@ internal sealed class KernelBtfPreload
 
     private KernelBtfPreload(string path)
     {
-        _thread = new Thread(() => Preload(path)) { IsBackground = true, Name = "BTF preload" };
+        // Off the main thread's CPU, or the two share it until the next load balance and run one after the other.
+        var mainCpu = ThreadPlacement.CurrentCpu;
+        _thread = new Thread(() =>
+        {
+            ThreadPlacement.AvoidCpu(mainCpu);
+            Preload(path);
+        })
+        { IsBackground = true, Name = "BTF preload" };
         _thread.Start();
     }
 
