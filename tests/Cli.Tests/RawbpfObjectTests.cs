@@ -77,7 +77,7 @@ public sealed partial class RawbpfObjectTests
         var relocations = new Dictionary<(string Program, int Index), Resolution>();
         foreach (var line in log.Split('\n'))
         {
-            var match = LibbpfCoreLine().Match(line);
+            var match = LibbpfLog.RelocationLine().Match(line);
             if (!match.Success)
                 continue;
             var key = (match.Groups["prog"].Value, int.Parse(match.Groups["relo"].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -88,8 +88,8 @@ public sealed partial class RawbpfObjectTests
                 resolution.Target ??= candidate.Groups[1].Value;
             else if (Patched().Match(text) is { Success: true } patched)
                 resolution.Outcome ??= (patched.Groups["insn"].Value, $"{patched.Groups["old"].Value} -> {patched.Groups["new"].Value}");
-            else if (Substituted().Match(text) is { Success: true } substituted)
-                resolution.Outcome = (substituted.Groups[1].Value, "poisoned");
+            else if (LibbpfLog.PoisonLine().Match(text) is { Success: true } substituted)
+                resolution.Outcome = (substituted.Groups["insn"].Value, "poisoned");
         }
         return relocations.Select(r =>
             $"prog '{r.Key.Program}' insn #{r.Value.Outcome!.Value.Insn} relo #{r.Key.Index}: {r.Value.Local} => {r.Value.Target ?? NoTarget(r.Value.Local)}: {r.Value.Outcome.Value.Text}").ToList();
@@ -105,15 +105,10 @@ public sealed partial class RawbpfObjectTests
         public (string Insn, string Text)? Outcome { get; set; }
     }
 
-    [GeneratedRegex(@"^libbpf: prog '(?<prog>[^']+)': relo #(?<relo>\d+): (?<text>.*)$")]
-    private static partial Regex LibbpfCoreLine();
-
     [GeneratedRegex(@"^matching candidate #\d+ (.*)$")]
     private static partial Regex MatchingCandidate();
 
     [GeneratedRegex(@"^patched insn #(?<insn>\d+) \([^)]*\) (?:imm|off|imm64) (?<old>\d+) -> (?<new>\d+)$")]
     private static partial Regex Patched();
 
-    [GeneratedRegex(@"^substituting insn #(\d+) w/ invalid insn$")]
-    private static partial Regex Substituted();
 }

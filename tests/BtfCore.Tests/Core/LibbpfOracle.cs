@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RawBpf.BtfCore.Core;
+using RawBpf.Tests.Shared;
 
 namespace RawBpf.BtfCore.Tests.Core;
 
@@ -88,14 +89,8 @@ internal static partial class LibbpfOracle
     [GeneratedRegex(@"^libbpf: sec '(?<sec>[^']+)': found program '(?<name>[^']+)' at insn offset (?<off>\d+) \(\d+ bytes\), code size (?<size>\d+) insns")]
     internal static partial Regex FoundProgram();
 
-    [GeneratedRegex(@"^libbpf: prog '(?<prog>[^']+)': relo #(?<relo>\d+): (?<text>.*)$")]
-    internal static partial Regex RelocationLine();
-
     [GeneratedRegex(@"^patched insn #(?<insn>\d+) \((?<class>[^)]+)\) (?<what>imm64|imm|off|mem_sz) (?<from>\d+) -> (?<to>\d+)$")]
     internal static partial Regex PatchedLine();
-
-    [GeneratedRegex(@"^substituting insn #(?<insn>\d+) w/ invalid insn$")]
-    internal static partial Regex PoisonLine();
 
     [GeneratedRegex(@"^libbpf: sec '[^']+': found (?<count>\d+) CO-RE relocations")]
     internal static partial Regex FoundRelocations();
@@ -168,7 +163,7 @@ internal sealed class OracleRun
             CoreRelocationCount += int.Parse(found.Groups["count"].Value, CultureInfo.InvariantCulture);
             return;
         }
-        var relocationLine = LibbpfOracle.RelocationLine().Match(line.TrimEnd());
+        var relocationLine = LibbpfLog.RelocationLine().Match(line.TrimEnd());
         if (!relocationLine.Success)
             return;
         var key = (relocationLine.Groups["prog"].Value, int.Parse(relocationLine.Groups["relo"].Value, CultureInfo.InvariantCulture));
@@ -192,7 +187,7 @@ internal sealed class OracleRun
             else
                 relocation.NewValue = to;
         }
-        else if (LibbpfOracle.PoisonLine().Match(text) is { Success: true } poisoned)
+        else if (LibbpfLog.PoisonLine().Match(text) is { Success: true } poisoned)
         {
             relocation.PoisonedInstructions.Add(int.Parse(poisoned.Groups["insn"].Value, CultureInfo.InvariantCulture));
         }
