@@ -26,12 +26,16 @@ public sealed class BtfNameIndex
         // One span for the whole walk: per-type accessors would fetch it (and check disposal) many times over.
         var data = btf.Span;
         var strings = btf.OwnStrings(data);
+        var kinds = btf.OwnTypeKinds;
         // Inserting from the last type to the first leaves each chain in ascending id order.
         for (var index = count - 1; index >= 0; index--)
         {
+            // The kind from its byte array first: FUNC, nearly half of vmlinux, is skipped without reading its header.
+            if (!IsIndexed((BtfKind)kinds[index]))
+                continue;
             var offset = btf.OwnTypeOffset(index);
             var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-            if (nameOffset == 0 || !IsIndexed((BtfKind)(data[offset + 7] & 0x1f)))
+            if (nameOffset == 0)
                 continue;
             // Own strings are sliced in place (the section ends in NUL); a split BTF's type may name a base string.
             var local = nameOffset - (uint)btf.FirstStringOffset;
