@@ -94,7 +94,7 @@ public sealed unsafe class StandardStream : Stream
 
     /// <summary>EIO from a terminal means it hung up; from a disk it is a real error, reported as such.</summary>
     private bool IsCharacterDevice() =>
-        Libc.fstat(_descriptor, out var status) == 0 && (status.st_mode & Libc.S_IFMT) == Libc.S_IFCHR;
+        Libc.fstat(_descriptor, out var status) == 0 && (status.st_mode & Libc.StatFileTypeMask) == Libc.StatCharacterDevice;
 }
 
 /// <summary>

@@ -8,9 +8,9 @@ internal static unsafe partial class Libc
     public const int O_WRONLY = 1;
     public const int F_GETFD = 1;
 
-    /// <summary>st_mode's file type bits and the character device type (sys/stat.h).</summary>
-    public const uint S_IFMT = 0xf000;
-    public const uint S_IFCHR = 0x2000;
+    /// <summary>S_IFMT and S_IFCHR (sys/stat.h): st_mode's file type bits and the character device type.</summary>
+    public const uint StatFileTypeMask = 0xf000;
+    public const uint StatCharacterDevice = 0x2000;
 
     /// <summary><c>ssize_t write(int fd, const void *buf, size_t count)</c>: at the descriptor's shared offset.</summary>
     [LibraryImport("libc", SetLastError = true)]
