@@ -45,8 +45,8 @@ public static class CliRunner
         };
     }
 
-    /// <summary>The executable's name: every message starts with it.</summary>
-    public static string ToolName { get; } = Path.GetFileName(Environment.ProcessPath) ?? "rawbpf";
+    /// <summary>The tool's name as it was started (also under `dotnet rawbpf.dll`): every message starts with it.</summary>
+    public static string ToolName => RootCommand.ExecutableName;
 
     public static int Run(RootCommand root, string[] args)
     {
