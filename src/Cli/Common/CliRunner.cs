@@ -135,8 +135,11 @@ public static class CliRunner
             var informational = typeof(CliRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
             var plus = informational.IndexOf('+', StringComparison.Ordinal);
             var version = plus < 0 ? informational : informational[..plus];
+            // Without git at build time there is no SourceRevisionId, and so no '+'.
             var commit = plus < 0 ? "commit unknown" : informational[(plus + 1)..];
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ToolName} {version} ({(commit.Length > 12 ? commit[..12] : commit)})"));
+            if (plus >= 0 && commit.Length > 12)
+                commit = commit[..12];
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ToolName} {version} ({commit})"));
             return ExitCodes.Success;
         }
     }
