@@ -69,18 +69,9 @@ public static class BtfFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BtfFormatException($"{path}: cannot open BTF file: {Describe(e, path)}", e);
+            throw new BtfFormatException($"{path}: cannot open BTF file: {FileErrorText.Describe(e, path)}", e);
         }
     }
-
-    /// <summary>Words of our own: with UseSystemResourceKeys (the AOT tools) .NET's messages are resource keys.</summary>
-    private static string Describe(Exception e, string path) => e switch
-    {
-        FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
-        UnauthorizedAccessException when Directory.Exists(path) => "is a directory",
-        UnauthorizedAccessException => "permission denied",
-        _ => e.Message,
-    };
 
     /// <summary>read() until end of file; sysfs may report a size other than what it serves.</summary>
     private static byte[] ReadAll(SafeFileHandle handle, string path, int lengthHint)
@@ -105,7 +96,7 @@ public static class BtfFile
         }
         catch (IOException e)
         {
-            throw new BtfFormatException($"{path}: cannot read BTF file: {Describe(e, path)}", e);
+            throw new BtfFormatException($"{path}: cannot read BTF file: {FileErrorText.Describe(e, path)}", e);
         }
         if (total != buffer.Length)
             Array.Resize(ref buffer, total);

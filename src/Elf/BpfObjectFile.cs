@@ -94,7 +94,7 @@ public sealed class BpfObjectFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ElfFormatException($"{path}: cannot read the BPF object: {e.Message}", e);
+            throw new ElfFormatException($"{path}: cannot read the BPF object: {BtfCore.FileErrorText.Describe(e, path)}", e);
         }
         return Parse(bytes, path);
     }

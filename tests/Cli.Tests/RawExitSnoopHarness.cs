@@ -17,19 +17,26 @@ public sealed class RawExitSnoopCollection
     public const string Name = "rawexitsnoop end to end";
 }
 
-/// <summary>The published Native AOT binary the tests exercise (src/Cli/publish.sh; tests/run.sh publishes it).</summary>
+/// <summary>The published Native AOT binaries the tests exercise (src/Cli/publish.sh; tests/run.sh publishes them).</summary>
+internal static class PublishedTool
+{
+    public static string Path(string tool)
+    {
+        var path = System.IO.Path.Combine(RepoPaths.Root, "artifacts", "bin", tool);
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"{path} is missing: these tests run the published binary; run src/Cli/publish.sh first (tests/run.sh does)");
+        return path;
+    }
+}
+
 internal static class RawExitSnoopBinary
 {
-    public static string Path
-    {
-        get
-        {
-            var path = System.IO.Path.Combine(RepoPaths.Root, "artifacts", "bin", "rawexitsnoop");
-            if (!File.Exists(path))
-                throw new InvalidOperationException($"{path} is missing: these tests run the published binary; run src/Cli/publish.sh first (tests/run.sh does)");
-            return path;
-        }
-    }
+    public static string Path => PublishedTool.Path("rawexitsnoop");
+}
+
+internal static class RawbpfBinary
+{
+    public static string Path => PublishedTool.Path("rawbpf");
 }
 
 /// <summary>Generous limits only: they bound a hang, they do not measure anything.</summary>
@@ -401,6 +408,34 @@ internal static class Child
 
     /// <summary>`sh -c 'exit N'`: dash runs exit as a builtin, so the process is the shell itself.</summary>
     public static Exit ExitWith(int code) => Run("/bin/sh", "-c", $"exit {code}");
+}
+
+/// <summary>
+/// Exits that keep coming while a test waits for a tool that needs some (`--count N`): `sh -c 'exit 0'` every
+/// 20 ms on a thread of its own until disposed.
+/// </summary>
+internal sealed class ExitsFlowing : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+
+    public ExitsFlowing()
+    {
+        _thread = new Thread(() =>
+        {
+            while (!_stop.Token.WaitHandle.WaitOne(20))
+                Child.ExitWith(0);
+        })
+        { IsBackground = true, Name = "exits flowing" };
+        _thread.Start();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _thread.Join();
+        _stop.Dispose();
+    }
 }
 
 /// <summary>The C helpers in tests/procs, compiled with gcc once per test run into a temporary directory.</summary>

@@ -137,7 +137,6 @@ public sealed class RawExitSnoopLifecycleTests
     [InlineData("--bogus")]
     [InlineData("extra-argument")]
     [InlineData("--pid", "abc")]
-    [InlineData("--pid", "0")]
     [InlineData("--pid")]
     [InlineData("--uid", "x")]
     [InlineData("--uid", "-1")]
@@ -161,8 +160,8 @@ public sealed class RawExitSnoopLifecycleTests
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.StandardOutput);
         var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.All(lines, line => Assert.StartsWith("rawexitsnoop: ", line.Replace("Usage: rawexitsnoop", "rawexitsnoop: usage", StringComparison.Ordinal), StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.StartsWith("Usage: rawexitsnoop", StringComparison.Ordinal));
+        Assert.All(lines[..^1], line => Assert.StartsWith("rawexitsnoop: ", line, StringComparison.Ordinal));
+        Assert.Equal("Try 'rawexitsnoop --help' for more information.", lines[^1]);
         Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal); // no stack trace
     }
 
@@ -170,6 +169,7 @@ public sealed class RawExitSnoopLifecycleTests
     [InlineData("--uid", "4294967294")] // above int.MaxValue: still a user id
     [InlineData("--duration", "4294967")] // the longest duration accepted
     [InlineData("--pid", "2147483647")]
+    [InlineData("--pid", "0")] // every process, as without --pid
     public void ExtremeButValidArgumentsAreAccepted(string option, string value)
     {
         using var snoop = SnoopRun.Start(option, value);
@@ -190,16 +190,6 @@ public sealed class RawExitSnoopLifecycleTests
         Assert.Contains("Examples:", help, StringComparison.Ordinal);
         string[] options = ["-p, --pid", "-x, --failed", "-T, --threads", "--cgroup", "-u, --uid", "-j, --json", "--utc", "-c, --count", "-d, --duration", "--btf", "--explain", "--ring-size", "--version"];
         Assert.All(options, option => Assert.Contains(option, help, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void VersionExitsZero()
-    {
-        var result = ExternalTool.Run(RawExitSnoopBinary.Path, "--version");
-
-        Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"^\d+\.\d+\.\d+", result.StandardOutputText);
-        Assert.Equal("", result.StandardError);
     }
 
     [Fact]
@@ -300,5 +290,7 @@ public sealed class RawExitSnoopLifecycleTests
         Assert.Equal(0, burst.ExitCode);
         snoop.Signal("TERM");
         Assert.Equal(0, snoop.WaitForExit());
+        // The summary still comes, on stderr, though the trace thread never got out of its write (issue 10, item 12).
+        Assert.Single(snoop.StderrLines, line => RawExitSnoopOutputTests.Summary().IsMatch(line));
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RawBpf.BtfCore;
+using RawBpf.Loader;
 
 namespace RawBpf.Cli;
 
@@ -24,9 +25,8 @@ internal static class BtfDumpCommand
     {
         using var baseBtf = LoadBase(path, basePath);
         using var btf = BtfFile.Load(path, baseBtf);
-        using var stdout = Console.OpenStandardOutput();
-        // .NET's console stream drops writes to a closed pipe (`| head`) rather than failing, so no EPIPE case.
-        BtfDumper.Write(btf, stdout);
+        // A reader that left (`| head`) ends the dump: CliRunner treats StandardStreamClosedException as success.
+        BtfDumper.Write(btf, StandardStream.Output);
         return Common.ExitCodes.Success;
     }
 

@@ -7,6 +7,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        CliRunner.Prepare();
         var baseOption = new Option<string?>("--base", "-B")
         {
             Description = "Base BTF for split BTF (default for /sys/kernel/btf/MODULE: /sys/kernel/btf/vmlinux)",

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Microsoft.Win32.SafeHandles;
 using RawBpf.BtfCore;
 using RawBpf.Cli.Common;
 using RawBpf.Elf;
@@ -11,15 +10,12 @@ namespace RawBpf.Cli;
 /// <summary>Loads exitsnoop.bpf.o (embedded), attaches it, and prints one line per exit until told to stop.</summary>
 internal static class ExitSnoop
 {
-    private const string ToolName = "rawexitsnoop";
+    internal const string ToolName = "rawexitsnoop";
     private const string ProgramName = "handle_exit";
     private const int LostCheckIntervalMs = 1000;
 
-    /// <summary>How long a stop request waits for the trace loop to drain and print (System.CommandLine allows 2 s).</summary>
+    /// <summary>How long a stop request waits for the trace to drain and print before ending without it.</summary>
     private const int StopGraceMs = 1000;
-
-    /// <summary>errno EPIPE, which .NET reports as the HResult of a failed write's IOException on Linux.</summary>
-    private const int Epipe = 32;
 
     /// <summary>
     /// Under load, a batch is handed to the output at most this often: the kernel wakes the reader only for a
@@ -29,34 +25,43 @@ internal static class ExitSnoop
     /// </summary>
     private static readonly long BatchIntervalTicks = Stopwatch.Frequency * 4 / 1000;
 
-    public static Task<int> RunAsync(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
+    /// <summary>
+    /// Traces on a thread of its own (the ring buffer loop blocks in epoll_wait, which the stop token wakes) until
+    /// --count, --duration, a stop signal or an error ends it. A stop that finds the trace stuck in a write to a pipe
+    /// nobody reads, which nothing can interrupt, waits a moment, prints the summary itself and ends with success;
+    /// the kernel detaches the program as the process exits.
+    /// </summary>
+    public static int Run(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken stop)
     {
-        // The ring buffer loop blocks in epoll_wait: run it on its own thread so the token can wake it.
-        var worker = Task.Factory.StartNew(() => Run(options, kernelBtf, cancellation), CancellationToken.None,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var summary = new TraceSummary();
+        var exitCode = ExitCodes.RuntimeError;
+        // Not disposed: a worker stuck in a write may still set it after this returns.
+        var finished = new ManualResetEventSlim();
+        var worker = new Thread(() =>
+        {
+            exitCode = TraceUntilStopped(options, kernelBtf, summary, stop);
+            finished.Set();
+        })
+        { IsBackground = true, Name = "trace" };
+        worker.Start();
         try
         {
-            worker.Wait(cancellation);
+            finished.Wait(stop);
         }
         catch (OperationCanceledException)
         {
-            // Asked to stop. A write stuck on a pipe nobody reads cannot be interrupted: give the worker a moment to
-            // print what it has, then end anyway with success; the kernel detaches the program as the process exits.
-            if (!worker.Wait(StopGraceMs))
-                return Task.FromResult(ExitCodes.Success);
+            if (!finished.Wait(StopGraceMs))
+            {
+                summary.PrintOnce();
+                return ExitCodes.Success;
+            }
         }
-        catch (AggregateException)
-        {
-            // The worker failed: its task carries the exception to the caller.
-        }
-        return worker;
+        return exitCode;
     }
 
-    private static int Run(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken cancellation)
+    private static int TraceUntilStopped(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, TraceSummary summary, CancellationToken stop)
     {
         using var narration = options.Explain ? SyscallTrace.Subscribe(static e => Console.Error.WriteLine(e.ToString())) : null;
-        // Console's own stream swallows EPIPE; a FileStream over fd 1 reports it, so `| head` can end the trace.
-        using var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
         try
         {
             using var exitsnoop = OpenObject();
@@ -68,21 +73,26 @@ internal static class ExitSnoop
             exitsnoop.Attach(ProgramName);
             using var ring = new RingBuffer(exitsnoop.GetMap("events"));
             var clock = new WallClock(options.Utc);
-            EventWriter writer = options.Json ? new JsonEventWriter(stdout, clock) : new TableEventWriter(stdout, clock, options.Threads);
+            // write(2) at the descriptor's shared offset: `{ echo; rawexitsnoop; } > log` keeps every line.
+            EventWriter writer = options.Json ? new JsonEventWriter(StandardStream.Output, clock) : new TableEventWriter(StandardStream.Output, clock, options.Threads);
             writer.WriteHeader();
             writer.Flush();
-            var (reported, lost) = Trace(ring, exitsnoop.GetMap("lost"), writer, options, cancellation);
-            Console.Error.WriteLine($"{ToolName}: {reported} exits reported, {lost} lost");
+            Trace(ring, exitsnoop.GetMap("lost"), writer, options, summary, stop);
+            summary.PrintOnce();
             return ExitCodes.Success;
         }
-        catch (IOException e) when (e.HResult == Epipe)
+        catch (StandardStreamClosedException)
         {
-            // `rawexitsnoop | head`: the reader left. Detach (by disposal) and end quietly.
+            // `| head`, `>&-` or a hung-up terminal: the reader left. Detach (by disposal) and end quietly.
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is ExitSnoopException or BpfObjectLoadException or LinuxSyscallException or BtfFormatException or ElfFormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             return Fail(e);
+        }
+        catch (Exception e)
+        {
+            return CliRunner.ReportFailure(e);
         }
         finally
         {
@@ -143,15 +153,16 @@ internal static class ExitSnoop
     private struct TraceState
     {
         public EventWriter Writer;
+        public TraceSummary Summary;
         public long Reported;
     }
 
-    private static (long Reported, ulong Lost) Trace(RingBuffer ring, BpfMap lostMap, EventWriter writer, ExitSnoopOptions options, CancellationToken cancellation)
+    private static void Trace(RingBuffer ring, BpfMap lostMap, EventWriter writer, ExitSnoopOptions options, TraceSummary summary, CancellationToken cancellation)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         if (options.Duration is { } duration)
             stop.CancelAfter(duration);
-        var state = new TraceState { Writer = writer };
+        var state = new TraceState { Writer = writer, Summary = summary };
         var lostBuffer = new byte[lostMap.ValueBufferSize];
         ulong lostSoFar = 0;
         var nextLostCheck = Stopwatch.GetTimestamp();
@@ -171,7 +182,7 @@ internal static class ExitSnoop
                 }
                 if (Stopwatch.GetTimestamp() >= nextLostCheck)
                 {
-                    lostSoFar = ReportLost(lostMap, lostBuffer, lostSoFar);
+                    lostSoFar = summary.Lost = ReportLost(lostMap, lostBuffer, lostSoFar);
                     nextLostCheck = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
                 }
             }
@@ -181,7 +192,7 @@ internal static class ExitSnoop
             // Stopped by a signal or --duration: what the kernel already handed over is still printed.
             Consume(ring, ref state, limit);
         }
-        return (state.Reported, ReportLost(lostMap, lostBuffer, lostSoFar));
+        summary.Lost = ReportLost(lostMap, lostBuffer, lostSoFar);
     }
 
     private static void Consume(RingBuffer ring, ref TraceState state, long limit)
@@ -193,6 +204,7 @@ internal static class ExitSnoop
             s.Reported++;
         }, room);
         state.Writer.Flush();
+        state.Summary.Reported = state.Reported; // written, not only formatted: a stop while stuck counts these
     }
 
     /// <summary>Sums the per-CPU `lost` counters; says so on stderr when records were lost since the last look.</summary>
@@ -219,6 +231,35 @@ internal static class ExitSnoop
             Console.Error.WriteLine(tail.TrimEnd());
         }
         return ExitCodes.RuntimeError;
+    }
+}
+
+/// <summary>
+/// The counts for the summary line, shared by the trace thread (which updates them) and the main thread (which
+/// prints them when a stop finds the trace stuck), and the guarantee that the line is printed once.
+/// </summary>
+internal sealed class TraceSummary
+{
+    private long _reported;
+    private ulong _lost;
+    private int _printed;
+
+    public long Reported
+    {
+        get => Volatile.Read(ref _reported);
+        set => Volatile.Write(ref _reported, value);
+    }
+
+    public ulong Lost
+    {
+        get => Volatile.Read(ref _lost);
+        set => Volatile.Write(ref _lost, value);
+    }
+
+    public void PrintOnce()
+    {
+        if (Interlocked.Exchange(ref _printed, 1) == 0)
+            Console.Error.WriteLine($"{ExitSnoop.ToolName}: {Reported} exits reported, {Lost} lost");
     }
 }
 

@@ -4,9 +4,14 @@ using RawBpf.Loader;
 namespace RawBpf.Cli;
 
 /// <summary>
-/// Parses the kernel's BTF on a second thread from the first line of Main: the largest piece of the start-up
-/// (a few ms of CPU for a 5.5 MB vmlinux, measured in docs/benchmarks.md) then overlaps the command line, the
-/// ELF parse and the loader's kernel work up to CO-RE (BTF load, probes, maps), which waits for it only then.
+/// Parses the kernel's BTF on a second thread: the largest piece of the start-up (a few ms of CPU for a 5.5 MB
+/// vmlinux, measured in docs/benchmarks.md) then overlaps the ELF parse and the loader's kernel work up to CO-RE
+/// (BTF load, probes, maps), which waits for it only then.
+/// The thread starts once the command line is parsed, never earlier: by then the main thread has run the
+/// runtime's first class constructors (AppContext, the string comparers, Lock's statics), which call each other
+/// in a cycle. A thread started before that raced them and could deadlock the two (main holding the comparer's
+/// constructor and waiting for AppContext's, this thread the other way round), with Lock not yet initialised
+/// far enough for Native AOT to detect it. Once Lock is, the runtime resolves any later class constructor cycle.
 /// </summary>
 internal sealed class KernelBtfPreload
 {
@@ -27,15 +32,8 @@ internal sealed class KernelBtfPreload
     }
 
     /// <summary>Starts parsing vmlinux, unless the command line names its own BTF file (rare: loaded the usual way).</summary>
-    public static KernelBtfPreload? StartUnlessOverridden(string[] args)
-    {
-        foreach (var argument in args)
-        {
-            if (argument.StartsWith("--btf", StringComparison.Ordinal))
-                return null;
-        }
-        return new KernelBtfPreload(BtfFile.VmlinuxPath);
-    }
+    public static KernelBtfPreload? StartUnlessOverridden(string? btfPath) =>
+        btfPath is null ? new KernelBtfPreload(BtfFile.VmlinuxPath) : null;
 
     /// <summary>
     /// For <see cref="BpfObjectLoadOptions.Vmlinux"/>: waits for the parse. Null when it failed: the loader then
@@ -61,8 +59,9 @@ internal sealed class KernelBtfPreload
             // No name index: CO-RE finds its candidates in one pass over the types, cheaper than building one.
             _btf = BtfFile.Load(path);
         }
-        catch (Exception e) when (e is BtfFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception)
         {
+            // Whatever failed, the loader repeats the parse on the main thread and reports it there.
             _btf = null;
         }
     }

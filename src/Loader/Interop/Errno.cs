@@ -11,6 +11,7 @@ internal static class Errno
     public const int ENOENT = 2;
     public const int ESRCH = 3;
     public const int EINTR = 4;
+    public const int EIO = 5;
     public const int E2BIG = 7;
     public const int EBADF = 9;
     public const int EAGAIN = 11;
@@ -23,6 +24,7 @@ internal static class Errno
     public const int ENOTDIR = 20;
     public const int EINVAL = 22;
     public const int ENOSPC = 28;
+    public const int EPIPE = 32;
     public const int ERANGE = 34;
     public const int ENOSYS = 38;
     public const int EOPNOTSUPP = 95;
@@ -36,6 +38,7 @@ internal static class Errno
         ENOENT => "ENOENT",
         ESRCH => "ESRCH",
         EINTR => "EINTR",
+        EIO => "EIO",
         E2BIG => "E2BIG",
         EBADF => "EBADF",
         EAGAIN => "EAGAIN",
@@ -48,6 +51,7 @@ internal static class Errno
         ENOTDIR => "ENOTDIR",
         EINVAL => "EINVAL",
         ENOSPC => "ENOSPC",
+        EPIPE => "EPIPE",
         ERANGE => "ERANGE",
         ENOSYS => "ENOSYS",
         EOPNOTSUPP => "EOPNOTSUPP",

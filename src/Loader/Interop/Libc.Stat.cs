@@ -4,11 +4,12 @@ namespace RawBpf.Loader.Interop;
 
 internal static partial class Libc
 {
-    /// <summary>struct stat (x86-64): st_dev at 0, st_ino at 8; 144 bytes in all.</summary>
+    /// <summary>struct stat (x86-64): st_dev at 0, st_ino at 8, st_mode at 24; 144 bytes in all.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 144)]
     public struct Stat
     {
         [FieldOffset(8)] public ulong st_ino;
+        [FieldOffset(24)] public uint st_mode;
     }
 
     /// <summary>struct statfs (x86-64): f_type first; 120 bytes in all.</summary>
