@@ -14,6 +14,7 @@ internal static class Program
           rawexitsnoop -p 1234            only process 1234
           rawexitsnoop -T                 one line per thread exit
           rawexitsnoop --cgroup /sys/fs/cgroup/system.slice/nginx.service
+                                          that service and every cgroup below it
           rawexitsnoop --json -c 100      100 records as JSON lines
           rawexitsnoop --explain -c 1     show each bpf(2) and perf_event_open call of the load
         """;
@@ -26,7 +27,8 @@ internal static class Program
         var pid = new Option<int?>("--pid", "-p") { Description = "Only this process id (filtered in the kernel)", HelpName = "PID" };
         var failed = new Option<bool>("--failed", "-x") { Description = "Only exits with a non-zero code or a signal" };
         var threads = new Option<bool>("--threads", "-T") { Description = "One record per thread exit (adds a TID column)" };
-        var cgroup = new Option<string?>("--cgroup") { Description = "Only processes in this cgroup v2 directory", HelpName = "PATH" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "Only processes in this cgroup v2 directory or any cgroup below it", HelpName = "PATH" };
+        var cgroupExact = new Option<string?>("--cgroup-exact") { Description = "Only processes in this cgroup v2 directory itself, not in cgroups below it", HelpName = "PATH" };
         var uid = new Option<uint?>("--uid", "-u") { Description = "Only this real user id", HelpName = "UID" };
         var json = new Option<bool>("--json", "-j") { Description = "One JSON object per line" };
         var utc = new Option<bool>("--utc") { Description = "Print TIME in UTC instead of local time" };
@@ -36,7 +38,7 @@ internal static class Program
         var explain = new Option<bool>("--explain") { Description = "Narrate the load on stderr, one line per system call" };
         var ringSize = new Option<int?>("--ring-size") { Description = "Ring buffer size in KiB (a power of two, at least 4)", HelpName = "KIB" };
 
-        var root = new RootCommand(Examples) { pid, failed, threads, cgroup, uid, json, utc, count, duration, btf, explain, ringSize };
+        var root = new RootCommand(Examples) { pid, failed, threads, cgroup, cgroupExact, uid, json, utc, count, duration, btf, explain, ringSize };
         Require(pid, value => value > 0, "--pid must be a positive process id");
         // (uid_t)-1 is no user: the BPF program reads it as "every user".
         Require(uid, value => value != uint.MaxValue, "--uid must be a user id below 4294967295");
@@ -45,6 +47,12 @@ internal static class Program
         Require(duration, value => value > 0 && value <= MaxDurationSeconds, $"--duration must be positive and at most {MaxDurationSeconds} seconds");
         Require(ringSize, kib => kib >= 4 && (kib & (kib - 1)) == 0 && kib <= 1 << 20,
             "--ring-size must be a power of two between 4 and 1048576 KiB");
+
+        root.Validators.Add(result =>
+        {
+            if (result.GetResult(cgroup) is not null && result.GetResult(cgroupExact) is not null)
+                result.AddError("--cgroup and --cgroup-exact exclude each other: give one");
+        });
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -62,7 +70,8 @@ internal static class Program
                 Pid = result.GetValue(pid),
                 FailedOnly = result.GetValue(failed),
                 Threads = result.GetValue(threads),
-                CgroupPath = result.GetValue(cgroup),
+                CgroupPath = result.GetValue(cgroup) ?? result.GetValue(cgroupExact),
+                CgroupExact = result.GetValue(cgroupExact) is not null,
                 Uid = result.GetValue(uid),
                 Json = result.GetValue(json),
                 Utc = result.GetValue(utc),
