@@ -15,6 +15,14 @@ PROG_LOAD_MATCH='bpf(BPF_PROG_LOAD'
 ATTACH_MATCH_LINK='BPF_LINK_CREATE'
 ATTACH_MATCH_IOCTL='PERF_EVENT_IOC_SET_BPF'
 LINK_FOR_PERF_EVENTS_SINCE='5.15'
+# Without tracefs access (a user with only CAP_BPF + CAP_PERFMON: tracefs is mode 0700) the tool attaches the raw
+# tracepoint by name instead.
+ATTACH_MATCH_RAW='BPF_RAW_TRACEPOINT_OPEN'
+# That user, as the README promises it works: uid/gid 65534, no groups, CAP_BPF + CAP_PERFMON only
+# (util-linux setpriv, copied into the guest; busybox's cannot change ids).
+AS_BPF_USER='/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon'
+# Kernels before this charge BPF memory to RLIMIT_MEMLOCK, which that user cannot raise: the message must say so.
+MEMCG_ACCOUNTING_SINCE='5.11'
 # Every JSON record has these fields ("name":value, compact, one object per line).
 JSON_FIELDS='time pid tid ppid uid comm exit_code signal core_dumped duration_ns cgroup_id'
 # Test objects the verifier must reject: rawbpf exits non-zero and prints the verifier log containing this.
@@ -66,7 +74,7 @@ wait_bounded() {
 wait_attached() {
     waited=0
     while [ "$waited" -lt $((ATTACH_WAIT_SECONDS * 10)) ]; do
-        if grep -qF -e "$ATTACH_MATCH_LINK" -e "$ATTACH_MATCH_IOCTL" "$2" 2>/dev/null; then
+        if grep -qF -e "$ATTACH_MATCH_LINK" -e "$ATTACH_MATCH_IOCTL" -e "$ATTACH_MATCH_RAW" "$2" 2>/dev/null; then
             sleep 1 # the attach line may be printed before the syscall finished
             return 0
         fi
@@ -273,6 +281,75 @@ check_exitsnoop_pid_count() {
     fi
 }
 
+# ---- rawexitsnoop as a user with only CAP_BPF + CAP_PERFMON, --cgroup over a subtree -----------------------
+# tracefs is mounted by now (by the root run above, mode 0700): this user cannot read it, so the tool takes the raw
+# tracepoint and must not try to mount anything. The workload exercises "last thread" on that path (group_dead
+# from the tracepoint's arguments on kernels that pass it, signal->live before) and the cgroup subtree filter.
+check_exitsnoop_capabilities() {
+    cgroups=/sys/fs/cgroup
+    if ! mount -t cgroup2 none "$cgroups" 2> /tmp/mount.err || ! mkdir -p "$cgroups/matrix/child/grandchild"; then
+        fail caps_setup "cgroup2 on $cgroups: $(tail_of /tmp/mount.err)"
+        return
+    fi
+    raise_memlock=''
+    if version_lt "$series" "$MEMCG_ACCOUNTING_SINCE"; then
+        $AS_BPF_USER rawexitsnoop -c 1 > /tmp/memlock.out 2>&1
+        status=$?
+        if [ "$status" = 1 ] && grep -qi 'memlock' /tmp/memlock.out; then
+            ok "kernel $series, CAP_BPF + CAP_PERFMON, RLIMIT_MEMLOCK $(ulimit -l) KiB: fails naming RLIMIT_MEMLOCK"
+        else
+            fail caps_memlock "kernel $series with RLIMIT_MEMLOCK $(ulimit -l) KiB: want exit 1 and a message naming RLIMIT_MEMLOCK; got exit $status: $(tail_of /tmp/memlock.out)"
+        fi
+        raise_memlock='ulimit -l unlimited;' # what an admin does for such a user (systemd: LimitMEMLOCK=infinity)
+    fi
+    events=/tmp/events-caps.json
+    explain=/tmp/explain-caps.txt
+    sh -c "$raise_memlock exec $AS_BPF_USER rawexitsnoop --json --explain --cgroup $cgroups/matrix" > "$events" 2> "$explain" &
+    snoop=$!
+    if ! wait_attached "$snoop" "$explain"; then
+        kill -KILL "$snoop" 2>/dev/null
+        wait_bounded "$snoop" 5
+        fail caps_attach "as uid 65534 with CAP_BPF + CAP_PERFMON: no attach within ${ATTACH_WAIT_SECONDS} s or it exited (status $status); stderr: $(tail_of "$explain" 4)"
+        show "$explain"
+        return
+    fi
+    sh -c "echo \$\$ > $cgroups/matrix/child/cgroup.procs && exit 6" &
+    pid_child=$!
+    wait "$pid_child"
+    sh -c "echo \$\$ > $cgroups/matrix/child/grandchild/cgroup.procs && exec main_exits_first" > /dev/null &
+    pid_main_exits_first=$!
+    wait "$pid_main_exits_first"
+    sh -c "echo \$\$ > $cgroups/matrix/child/cgroup.procs && exec group_exit 8 7" &
+    pid_group_exit=$!
+    wait "$pid_group_exit"
+    sh -c 'exit 6' &
+    pid_outside=$!
+    wait "$pid_outside"
+    sleep 2 # records reach user space through the ring buffer asynchronously
+    kill -TERM "$snoop"
+    wait_bounded "$snoop" "$EXIT_WAIT_SECONDS"
+    show "$events"
+    show "$explain"
+
+    if [ "$status" = 0 ] && grep -qF "$ATTACH_MATCH_RAW" "$explain" && ! grep -q '^mount(' "$explain"; then
+        ok "as uid 65534 with CAP_BPF + CAP_PERFMON: $ATTACH_MATCH_RAW, no mount, exit 0 on SIGTERM"
+    else
+        fail caps_attach_path "want exit 0, '$ATTACH_MATCH_RAW' and no mount( on stderr; got exit $status, attach lines: $(grep -F -e "$ATTACH_MATCH_RAW" -e "$ATTACH_MATCH_LINK" -e "$ATTACH_MATCH_IOCTL" -e 'mount(' "$explain" | tr '\n' '|' | cut -c1-200)"
+    fi
+    child=$(records_of "$pid_child" "$events")
+    main_exits_first=$(records_of "$pid_main_exits_first" "$events")
+    group_exit=$(records_of "$pid_group_exit" "$events")
+    outside=$(records_of "$pid_outside" "$events")
+    if [ "$(echo "$child" | grep -c '"exit_code":6,')" = 1 ] &&
+        [ "$(echo "$main_exits_first" | grep -c .)" = 1 ] && echo "$main_exits_first" | grep -q '"exit_code":5,' &&
+        [ "$(echo "$group_exit" | grep -c .)" = 1 ] && echo "$group_exit" | grep -q '"exit_code":7,' &&
+        [ -z "$outside" ]; then
+        ok "--cgroup subtree as uid 65534: child, grandchild (main_exits_first) and group_exit once each, nothing from outside"
+    else
+        fail caps_cgroup_subtree "want one record each for child $pid_child (code 6), grandchild $pid_main_exits_first (code 5), group_exit $pid_group_exit (code 7), none for $pid_outside; got: $(echo "$child|$main_exits_first|$group_exit|$outside" | cut -c1-400)"
+    fi
+}
+
 # ---- rawbpf prog loadall of each CO-RE test object ---------------------------------------------------------
 check_loadall() {
     for object in /opt/rawbpf/artifacts/bpf/tests/*.bpf.o; do
@@ -322,6 +399,7 @@ if [ "$mode" = full ]; then
     check_binaries
     check_exitsnoop
     check_exitsnoop_pid_count
+    check_exitsnoop_capabilities
     check_loadall
 fi
 
