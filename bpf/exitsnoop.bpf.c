@@ -177,9 +177,11 @@ static __always_inline int report_exit(int group_dead)
 SEC("tp/sched/sched_process_exit")
 int handle_exit(struct trace_event_raw_sched_process_exit *ctx)
 {
+	int group_dead = GROUP_DEAD_UNKNOWN;
+
 	if (bpf_core_field_exists(ctx->group_dead))
-		return report_exit(ctx->group_dead ? GROUP_DEAD_YES : GROUP_DEAD_NO);
-	return report_exit(GROUP_DEAD_UNKNOWN);
+		group_dead = ctx->group_dead ? GROUP_DEAD_YES : GROUP_DEAD_NO;
+	return report_exit(group_dead);
 }
 
 /*
@@ -192,7 +194,9 @@ int handle_exit_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct trace_event_raw_sched_process_exit *record_type = 0;
 
+	int group_dead = GROUP_DEAD_UNKNOWN;
+
 	if (bpf_core_field_exists(record_type->group_dead))
-		return report_exit(ctx->args[1] ? GROUP_DEAD_YES : GROUP_DEAD_NO);
-	return report_exit(GROUP_DEAD_UNKNOWN);
+		group_dead = ctx->args[1] ? GROUP_DEAD_YES : GROUP_DEAD_NO;
+	return report_exit(group_dead);
 }

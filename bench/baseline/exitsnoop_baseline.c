@@ -297,6 +297,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "setting filters: %s\n", strerror(-err));
 		return 1;
 	}
+	/* The object's other entry point (raw_tp, for users who cannot read tracefs) stays unloaded, as rawexitsnoop does. */
+	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "handle_exit_raw"), false);
 	err = bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr, "load: %s\n", strerror(-err));

@@ -84,6 +84,25 @@ wait_attached() {
     done
     return 1
 }
+# Waits for the attach of the background tool $snoop narrating into $explain; on failure kills it, records
+# FAIL $1 naming what $2 says, shows the narration, and returns 1.
+attached_or_fail() {
+    wait_attached "$snoop" "$explain" && return 0
+    kill -KILL "$snoop" 2>/dev/null
+    wait_bounded "$snoop" 5
+    fail "$1" "$2: no attach line on stderr within ${ATTACH_WAIT_SECONDS} s or it exited (status $status); stderr: $(tail_of "$explain" 4)"
+    show "$explain"
+    return 1
+}
+# Lets the records reach user space (the ring buffer is read asynchronously), stops $snoop with SIGTERM (sets
+# $status) and shows what it wrote.
+stop_and_show() {
+    sleep 2
+    kill -TERM "$snoop"
+    wait_bounded "$snoop" "$EXIT_WAIT_SECONDS"
+    show "$events"
+    show "$explain"
+}
 # The JSON records of one pid ("pid":N, never matches "ppid":N or "tid":N).
 records_of() { grep "\"pid\":$1," "$2"; }
 # A numeric field of a JSON line.
@@ -128,13 +147,7 @@ check_exitsnoop() {
     explain=/tmp/explain.txt
     rawexitsnoop --json --explain > "$events" 2> "$explain" &
     snoop=$!
-    if ! wait_attached "$snoop" "$explain"; then
-        kill -KILL "$snoop" 2>/dev/null
-        wait_bounded "$snoop" 5
-        fail exitsnoop_attach "no '$ATTACH_MATCH_LINK' or '$ATTACH_MATCH_IOCTL' on stderr within ${ATTACH_WAIT_SECONDS} s or it exited (status $status); stderr: $(tail_of "$explain" 4)"
-        show "$explain"
-        return
-    fi
+    attached_or_fail exitsnoop_attach "rawexitsnoop --json --explain" || return
     ok "rawexitsnoop attached"
     if grep -q ' tracefs ' /proc/mounts; then
         echo "INFO tracefs is mounted now (by rawexitsnoop)"
@@ -166,12 +179,7 @@ check_exitsnoop() {
     group_exit 8 7 &
     pid_group_exit=$!
     wait "$pid_group_exit"
-    sleep 2 # records reach user space through the ring buffer asynchronously
-
-    kill -TERM "$snoop"
-    wait_bounded "$snoop" "$EXIT_WAIT_SECONDS"
-    show "$events"
-    show "$explain"
+    stop_and_show
     if [ "$status" = 0 ]; then
         ok "rawexitsnoop exited 0 on SIGTERM"
     else
@@ -261,10 +269,7 @@ check_exitsnoop_pid_count() {
     explain=/tmp/explain-pid.txt
     rawexitsnoop --json --explain --pid "$target" -c 1 > "$events" 2> "$explain" &
     snoop=$!
-    if ! wait_attached "$snoop" "$explain"; then
-        kill -KILL "$snoop" 2>/dev/null
-        wait_bounded "$snoop" 5
-        fail pid_count_attach "rawexitsnoop --pid $target -c 1 did not attach within ${ATTACH_WAIT_SECONDS} s or exited (status $status); stderr: $(tail_of "$explain" 4)"
+    if ! attached_or_fail pid_count_attach "rawexitsnoop --pid $target -c 1"; then
         kill -9 "$target"
         return
     fi
@@ -306,13 +311,7 @@ check_exitsnoop_capabilities() {
     explain=/tmp/explain-caps.txt
     sh -c "$raise_memlock exec $AS_BPF_USER rawexitsnoop --json --explain --cgroup $cgroups/matrix" > "$events" 2> "$explain" &
     snoop=$!
-    if ! wait_attached "$snoop" "$explain"; then
-        kill -KILL "$snoop" 2>/dev/null
-        wait_bounded "$snoop" 5
-        fail caps_attach "as uid 65534 with CAP_BPF + CAP_PERFMON: no attach within ${ATTACH_WAIT_SECONDS} s or it exited (status $status); stderr: $(tail_of "$explain" 4)"
-        show "$explain"
-        return
-    fi
+    attached_or_fail caps_attach "rawexitsnoop as uid 65534 with CAP_BPF + CAP_PERFMON" || return
     sh -c "echo \$\$ > $cgroups/matrix/child/cgroup.procs && exit 6" &
     pid_child=$!
     wait "$pid_child"
@@ -325,11 +324,7 @@ check_exitsnoop_capabilities() {
     sh -c 'exit 6' &
     pid_outside=$!
     wait "$pid_outside"
-    sleep 2 # records reach user space through the ring buffer asynchronously
-    kill -TERM "$snoop"
-    wait_bounded "$snoop" "$EXIT_WAIT_SECONDS"
-    show "$events"
-    show "$explain"
+    stop_and_show
 
     if [ "$status" = 0 ] && grep -qF "$ATTACH_MATCH_RAW" "$explain" && ! grep -q '^mount(' "$explain"; then
         ok "as uid 65534 with CAP_BPF + CAP_PERFMON: $ATTACH_MATCH_RAW, no mount, exit 0 on SIGTERM"
