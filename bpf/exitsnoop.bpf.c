@@ -73,15 +73,25 @@ struct {
 	__type(value, __u8);
 } reported_exits SEC(".maps");
 
-/* What the tracepoint says about group_dead: GROUP_DEAD_UNKNOWN where the kernel does not pass it. */
-enum { GROUP_DEAD_NO = 0, GROUP_DEAD_YES = 1, GROUP_DEAD_UNKNOWN = 2 };
-
-static __always_inline bool is_last_thread(int group_dead, struct task_struct *task, __u32 tgid,
+/*
+ * raw says which entry point ctx belongs to; both callers pass a constant, so each gets its own copy with the other
+ * branch gone, and where the kernel passes group_dead the verifier sees the fallback below as dead code.
+ */
+static __always_inline bool is_last_thread(void *ctx, bool raw, struct task_struct *task, __u32 tgid,
 					   __u64 process_start_ns, __u32 *flags)
 {
 #ifndef EXITSNOOP_TEST_LIVE_FALLBACK /* a test build takes the older kernels' path on any kernel */
-	if (group_dead != GROUP_DEAD_UNKNOWN)
-		return group_dead == GROUP_DEAD_YES;
+	struct trace_event_raw_sched_process_exit *exit_event = ctx;
+
+	if (raw) {
+		/* The raw tracepoint gets the TP_PROTO arguments: (struct task_struct *p) before group_dead was added,
+		 * (p, bool group_dead) since. The event's record gained its group_dead field in the same change (one
+		 * TRACE_EVENT defines both), so that field's existence says whether args[1] is there. */
+		if (bpf_core_field_exists(exit_event->group_dead))
+			return ((struct bpf_raw_tracepoint_args *)ctx)->args[1] != 0;
+	} else if (bpf_core_field_exists(exit_event->group_dead)) {
+		return exit_event->group_dead;
+	}
 #endif
 
 	*flags |= EXITSNOOP_FLAG_LIVE_FALLBACK;
@@ -95,7 +105,7 @@ static __always_inline bool is_last_thread(int group_dead, struct task_struct *t
 	return bpf_map_update_elem(&reported_exits, &key, &seen, BPF_NOEXIST) == 0;
 }
 
-static __always_inline int report_exit(int group_dead)
+static __always_inline int report_exit(void *ctx, bool raw)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -120,7 +130,7 @@ static __always_inline int report_exit(int group_dead)
 	__u64 process_start_ns = BPF_CORE_READ(leader, start_time);
 	__u32 flags = 0;
 
-	if (is_last_thread(group_dead, task, tgid, process_start_ns, &flags))
+	if (is_last_thread(ctx, raw, task, tgid, process_start_ns, &flags))
 		flags |= EXITSNOOP_FLAG_PROCESS;
 	else if (!trace_threads)
 		return 0;
@@ -175,28 +185,13 @@ static __always_inline int report_exit(int group_dead)
 }
 
 SEC("tp/sched/sched_process_exit")
-int handle_exit(struct trace_event_raw_sched_process_exit *ctx)
+int handle_exit(void *ctx)
 {
-	int group_dead = GROUP_DEAD_UNKNOWN;
-
-	if (bpf_core_field_exists(ctx->group_dead))
-		group_dead = ctx->group_dead ? GROUP_DEAD_YES : GROUP_DEAD_NO;
-	return report_exit(group_dead);
+	return report_exit(ctx, false);
 }
 
-/*
- * The raw tracepoint gets the TP_PROTO arguments: (struct task_struct *p) before group_dead was added,
- * (p, bool group_dead) since. The event's record gained its group_dead field in the same change (one
- * TRACE_EVENT defines both), so that field's existence says whether args[1] is there.
- */
 SEC("raw_tp/sched_process_exit")
 int handle_exit_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct trace_event_raw_sched_process_exit *record_type = 0;
-
-	int group_dead = GROUP_DEAD_UNKNOWN;
-
-	if (bpf_core_field_exists(record_type->group_dead))
-		group_dead = ctx->args[1] ? GROUP_DEAD_YES : GROUP_DEAD_NO;
-	return report_exit(group_dead);
+	return report_exit(ctx, true);
 }

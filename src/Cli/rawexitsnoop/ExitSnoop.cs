@@ -12,6 +12,7 @@ namespace RawBpf.Cli;
 internal static class ExitSnoop
 {
     private const string ToolName = "rawexitsnoop";
+
     /// <summary>tp/sched/sched_process_exit: the tracepoint, whose id is read from tracefs.</summary>
     private const string TracepointProgram = "handle_exit";
 
