@@ -4,6 +4,11 @@
  * ring buffer. Kernel types come from core_kernel.h and are resolved by CO-RE; helpers used are all
  * available since 5.8 (ring buffer), so the object loads on 5.10, 6.1, 6.12 and 6.18.
  *
+ * Two entry points share one body; user space loads one of them. handle_exit is the tracepoint
+ * (tp/sched/sched_process_exit: its id comes from tracefs). handle_exit_raw is the same event as a raw
+ * tracepoint, attached by name with BPF_RAW_TRACEPOINT_OPEN: no tracefs, so it serves a user with only
+ * CAP_BPF + CAP_PERFMON when tracefs is unmounted or (mode 0700) unreadable.
+ *
  * When is a process "exited"? do_exit() runs for every thread. It decrements signal->live with
  * atomic_dec_and_test(); the thread that takes it to zero is the last one (group_dead), and the kernel
  * calls trace_sched_process_exit() after that decrement and after setting task->exit_code (5.10, 6.1,
@@ -26,7 +31,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* Filters, written by user space into .rodata before load (the verifier then prunes dead branches). */
 const volatile __u32 target_pid = 0;              /* tgid to report, 0 = all */
 const volatile __u32 target_uid = (__u32)-1;      /* real uid to report, (u32)-1 = all */
-const volatile __u64 target_cgroup_id = 0;        /* cgroup v2 id to report, 0 = all */
+const volatile __u64 target_cgroup_id = 0;        /* cgroup v2 id to report (that cgroup only), 0 = all */
+const volatile bool cgroup_subtree = false;       /* only the cgroup in cgroup_filter[0] and its descendants */
 const volatile bool failed_only = false;          /* only non-zero exit status (incl. signals) */
 const volatile bool trace_threads = false;        /* one record per thread instead of per process */
 
@@ -43,6 +49,15 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* The subtree's root for cgroup_subtree, an fd user space stores; bpf_current_task_under_cgroup() works on 5.10
+ * tracing programs, where bpf_get_current_ancestor_cgroup_id() is not yet allowed (5.16+). */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
 /* A process instance: tgid alone could be reused by the time an entry is looked at. */
 struct process_key {
 	__u64 start_time_ns;
@@ -58,14 +73,25 @@ struct {
 	__type(value, __u8);
 } reported_exits SEC(".maps");
 
-static __always_inline bool is_last_thread(void *ctx, struct task_struct *task, __u32 tgid,
+/*
+ * raw says which entry point ctx belongs to; both callers pass a constant, so each gets its own copy with the other
+ * branch gone, and where the kernel passes group_dead the verifier sees the fallback below as dead code.
+ */
+static __always_inline bool is_last_thread(void *ctx, bool raw, struct task_struct *task, __u32 tgid,
 					   __u64 process_start_ns, __u32 *flags)
 {
 #ifndef EXITSNOOP_TEST_LIVE_FALLBACK /* a test build takes the older kernels' path on any kernel */
 	struct trace_event_raw_sched_process_exit *exit_event = ctx;
 
-	if (bpf_core_field_exists(exit_event->group_dead))
+	if (raw) {
+		/* The raw tracepoint gets the TP_PROTO arguments: (struct task_struct *p) before group_dead was added,
+		 * (p, bool group_dead) since. The event's record gained its group_dead field in the same change (one
+		 * TRACE_EVENT defines both), so that field's existence says whether args[1] is there. */
+		if (bpf_core_field_exists(exit_event->group_dead))
+			return ((struct bpf_raw_tracepoint_args *)ctx)->args[1] != 0;
+	} else if (bpf_core_field_exists(exit_event->group_dead)) {
 		return exit_event->group_dead;
+	}
 #endif
 
 	*flags |= EXITSNOOP_FLAG_LIVE_FALLBACK;
@@ -79,8 +105,7 @@ static __always_inline bool is_last_thread(void *ctx, struct task_struct *task, 
 	return bpf_map_update_elem(&reported_exits, &key, &seen, BPF_NOEXIST) == 0;
 }
 
-SEC("tp/sched/sched_process_exit")
-int handle_exit(void *ctx)
+static __always_inline int report_exit(void *ctx, bool raw)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -96,13 +121,16 @@ int handle_exit(void *ctx)
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
 	if (target_cgroup_id && cgroup_id != target_cgroup_id)
 		return 0;
+	/* 1: under the cgroup; 0: not; < 0: no cgroup stored (cannot happen once user space set it up). */
+	if (cgroup_subtree && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		return 0;
 
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
 	__u64 process_start_ns = BPF_CORE_READ(leader, start_time);
 	__u32 flags = 0;
 
-	if (is_last_thread(ctx, task, tgid, process_start_ns, &flags))
+	if (is_last_thread(ctx, raw, task, tgid, process_start_ns, &flags))
 		flags |= EXITSNOOP_FLAG_PROCESS;
 	else if (!trace_threads)
 		return 0;
@@ -154,4 +182,16 @@ int handle_exit(void *ctx)
 
 	bpf_ringbuf_submit(event, 0);
 	return 0;
+}
+
+SEC("tp/sched/sched_process_exit")
+int handle_exit(void *ctx)
+{
+	return report_exit(ctx, false);
+}
+
+SEC("raw_tp/sched_process_exit")
+int handle_exit_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return report_exit(ctx, true);
 }

@@ -37,7 +37,10 @@ public class CoreBenchmarks
         var elf = File.ReadAllBytes(objectPath);
         _localBtf = Btf.Parse(Section(elf, ".BTF"));
         _ext = BtfExt.Parse(Section(elf, ".BTF.ext"), _localBtf);
+        // The tracepoint entry only: rawexitsnoop loads one of the object's two entry points (tp/ or raw_tp/),
+        // and relocates that one, so the figure stays the one program's it always was.
         _sections = _ext.CoreRelocations.Sections
+            .Where(s => s.SectionName == "tp/sched/sched_process_exit")
             .Select(s => (s.SectionName, MemoryMarshal.Cast<byte, BpfInstruction>(Section(elf, s.SectionName).Span).ToArray()))
             .ToArray();
         _scratch = _sections.Select(s => new BpfInstruction[s.Instructions.Length]).ToArray();

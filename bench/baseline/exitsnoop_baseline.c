@@ -297,6 +297,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "setting filters: %s\n", strerror(-err));
 		return 1;
 	}
+	/* The object's other entry point (raw_tp, for users who cannot read tracefs) stays unloaded, as rawexitsnoop does. */
+	struct bpf_program *raw_entry = bpf_object__find_program_by_name(obj, "handle_exit_raw");
+	if (raw_entry)
+		bpf_program__set_autoload(raw_entry, false);
 	err = bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr, "load: %s\n", strerror(-err));

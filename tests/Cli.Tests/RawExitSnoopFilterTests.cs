@@ -84,11 +84,10 @@ public sealed class RawExitSnoopFilterTests
         using var snoop = SnoopRun.Start("--json", "--explain", "--cgroup", cgroup.Path);
         snoop.WaitForAttachLine();
 
-        // Each child moves itself into the cgroup, then exits there.
-        var inside = Child.Run("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exit 6", cgroup.Path);
+        var inside = cgroup.RunInside(6);
         Assert.Equal(6, inside.ExitCode);
         var outside = Child.ExitWith(6);
-        var marker = Child.Run("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exit 7", cgroup.Path);
+        var marker = cgroup.RunInside(7);
         Assert.Equal(7, marker.ExitCode);
 
         snoop.WaitForJsonProcessRecord(marker.Pid);
@@ -99,28 +98,53 @@ public sealed class RawExitSnoopFilterTests
     }
 
     [Fact]
-    public void CgroupMatchesThatDirectoryNotItsDescendants()
+    public void CgroupCoversDescendantsAndCgroupExactDoesNot()
     {
-        // The filter compares bpf_get_current_cgroup_id() with the directory's id: a child cgroup is another id.
+        // A service with children, as systemd and Kubernetes make them: parent/child/grandchild, and a sibling of parent.
+        using var parent = TestCgroup.Create();
+        using var child = parent.CreateChild("child");
+        using var grandchild = child.CreateChild("grandchild");
+        using var sibling = TestCgroup.Create();
+        using var subtree = SnoopRun.Start("--json", "--explain", "--cgroup", parent.Path);
+        using var exact = SnoopRun.Start("--json", "--explain", "--cgroup-exact", parent.Path);
+        subtree.WaitForAttachLine();
+        exact.WaitForAttachLine();
+
+        var inChild = child.RunInside(6);
+        var inGrandchild = grandchild.RunInside(7);
+        var inSibling = sibling.RunInside(8);
+        var outside = Child.ExitWith(8);
+        var marker = parent.RunInside(9);
+
+        subtree.WaitForJsonProcessRecord(marker.Pid);
+        exact.WaitForJsonProcessRecord(marker.Pid);
+        Assert.Equal(child.Id, Assert.Single(subtree.JsonRecordsOf(inChild.Pid)).GetProperty("cgroup_id").GetUInt64());
+        Assert.Equal(grandchild.Id, Assert.Single(subtree.JsonRecordsOf(inGrandchild.Pid)).GetProperty("cgroup_id").GetUInt64());
+        Assert.Empty(subtree.JsonRecordsOf(inSibling.Pid));
+        Assert.Empty(subtree.JsonRecordsOf(outside.Pid));
+        Assert.Empty(exact.JsonRecordsOf(inChild.Pid));
+        Assert.Empty(exact.JsonRecordsOf(inGrandchild.Pid));
+        Assert.All(exact.JsonRecords(), r => Assert.Equal(parent.Id, r.GetProperty("cgroup_id").GetUInt64()));
+        Assert.All(subtree.JsonRecords(), r => Assert.Contains(r.GetProperty("cgroup_id").GetUInt64(), new[] { parent.Id, child.Id, grandchild.Id }));
+    }
+
+    [Fact]
+    public void CgroupTakesThePathProcCgroupShows()
+    {
+        // /proc/PID/cgroup says 0::/name: the tool finds where cgroup2 is mounted (/sys/fs/cgroup/unified in a hybrid layout).
         using var cgroup = TestCgroup.Create();
-        var nested = Path.Combine(cgroup.Path, "nested");
-        Directory.CreateDirectory(nested);
-        try
-        {
-            using var snoop = SnoopRun.Start("--json", "--explain", "--cgroup", cgroup.Path);
-            snoop.WaitForAttachLine();
+        using var nested = cgroup.CreateChild("nested");
+        var asProcShowsIt = "/" + Path.GetRelativePath(TestCgroup.MountPoint, cgroup.Path);
+        using var snoop = SnoopRun.Start("--json", "--explain", "--cgroup", asProcShowsIt);
+        snoop.WaitForAttachLine();
 
-            var inNested = Child.Run("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exit 6", nested);
-            Assert.Equal(6, inNested.ExitCode);
-            var marker = Child.Run("/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exit 7", cgroup.Path);
+        var inNested = nested.RunInside(10);
+        var outside = Child.ExitWith(10);
+        var marker = cgroup.RunInside(11);
 
-            snoop.WaitForJsonProcessRecord(marker.Pid);
-            Assert.Empty(snoop.JsonRecordsOf(inNested.Pid));
-        }
-        finally
-        {
-            TestCgroup.RemoveDirectory(nested);
-        }
+        snoop.WaitForJsonProcessRecord(marker.Pid);
+        Assert.Single(snoop.JsonRecordsOf(inNested.Pid));
+        Assert.Empty(snoop.JsonRecordsOf(outside.Pid));
     }
 
     [Fact]
@@ -195,14 +219,23 @@ internal sealed class TestCgroup : IDisposable
     /// <summary>What bpf_get_current_cgroup_id() returns inside: the directory's inode number.</summary>
     public ulong Id { get; }
 
-    public static TestCgroup Create()
+    /// <summary>Where cgroup2 is mounted, from /proc/self/mountinfo.</summary>
+    public static string MountPoint => File.ReadLines("/proc/self/mountinfo")
+        .Select(line => line.Split(" - "))
+        .Where(parts => parts.Length == 2 && parts[1].StartsWith("cgroup2 ", StringComparison.Ordinal))
+        .Select(parts => parts[0].Split(' ')[4])
+        .FirstOrDefault() ?? throw new InvalidOperationException("no cgroup2 file system is mounted");
+
+    public static TestCgroup Create() => Make(System.IO.Path.Combine(MountPoint, $"rawexitsnoop-test-{Environment.ProcessId}-{Guid.NewGuid():N}"));
+
+    /// <summary>A cgroup below this one; dispose it before its parent.</summary>
+    public TestCgroup CreateChild(string name) => Make(System.IO.Path.Combine(Path, name));
+
+    /// <summary>`sh -c`, which moves itself into this cgroup, then exits there with <paramref name="exitCode"/>.</summary>
+    public Child.Exit RunInside(int exitCode) => Child.Run("/bin/sh", "-c", $"echo $$ > \"$0/cgroup.procs\" && exit {exitCode}", Path);
+
+    private static TestCgroup Make(string path)
     {
-        var mountPoint = File.ReadLines("/proc/self/mountinfo")
-            .Select(line => line.Split(" - "))
-            .Where(parts => parts.Length == 2 && parts[1].StartsWith("cgroup2 ", StringComparison.Ordinal))
-            .Select(parts => parts[0].Split(' ')[4])
-            .FirstOrDefault() ?? throw new InvalidOperationException("no cgroup2 file system is mounted");
-        var path = System.IO.Path.Combine(mountPoint, $"rawexitsnoop-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
         var inode = RawBpf.Tests.Shared.ExternalTool.RunChecked("stat", "-c", "%i", path);
         return new TestCgroup(path, ulong.Parse(System.Text.Encoding.ASCII.GetString(inode).Trim(), CultureInfo.InvariantCulture));
@@ -210,7 +243,7 @@ internal sealed class TestCgroup : IDisposable
 
     public void Dispose() => RemoveDirectory(Path);
 
-    public static void RemoveDirectory(string path)
+    private static void RemoveDirectory(string path)
     {
         // Its processes are reaped by now; the kernel may take a moment to let the directory go.
         for (var attempt = 0; attempt < 100 && Directory.Exists(path); attempt++)

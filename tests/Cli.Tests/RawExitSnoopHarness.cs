@@ -32,6 +32,25 @@ internal static class PublishedTool
 internal static class RawExitSnoopBinary
 {
     public static string Path => PublishedTool.Path("rawexitsnoop");
+
+    /// <summary>A copy anyone can execute, for runs as uid 65534: the repository may sit in a directory that user cannot enter.</summary>
+    public static AnyoneCopy CopyForAnyone() => new();
+
+    internal sealed class AnyoneCopy : IDisposable
+    {
+        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("rawexitsnoop-anyone-");
+
+        public AnyoneCopy()
+        {
+            Path = System.IO.Path.Combine(_directory.FullName, "rawexitsnoop");
+            File.Copy(RawExitSnoopBinary.Path, Path);
+            ExternalTool.RunChecked("chmod", "755", _directory.FullName, Path);
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => _directory.Delete(recursive: true);
+    }
 }
 
 internal static class RawbpfBinary
@@ -92,7 +111,7 @@ internal sealed partial class SnoopRun : IDisposable
     private readonly Task _stderrPump;
     private bool _stdoutClosed;
 
-    [GeneratedRegex(@"^bpf\(BPF_LINK_CREATE, .*\) = \d+$")]
+    [GeneratedRegex(@"^bpf\(BPF_(LINK_CREATE|RAW_TRACEPOINT_OPEN), .*\) = \d+$")]
     private static partial Regex AttachLine();
 
     private SnoopRun(Process process, bool readStdout)
@@ -159,8 +178,11 @@ internal sealed partial class SnoopRun : IDisposable
         return header.Text;
     }
 
-    /// <summary>With --explain: the successful BPF_LINK_CREATE on stderr (the probe before it fails on purpose).</summary>
-    public void WaitForAttachLine() => WaitForStderr(line => AttachLine().IsMatch(line), "the attach line bpf(BPF_LINK_CREATE, ...) = fd");
+    /// <summary>
+    /// With --explain: the successful BPF_LINK_CREATE on stderr (the probe before it fails on purpose), or, where
+    /// tracefs cannot be read, BPF_RAW_TRACEPOINT_OPEN.
+    /// </summary>
+    public string WaitForAttachLine() => WaitForStderr(line => AttachLine().IsMatch(line), "the attach line bpf(BPF_LINK_CREATE or BPF_RAW_TRACEPOINT_OPEN, ...) = fd");
 
     public OutputLine WaitForStdout(Func<OutputLine, bool> predicate, string what)
     {

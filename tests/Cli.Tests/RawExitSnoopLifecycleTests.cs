@@ -50,26 +50,15 @@ public sealed class RawExitSnoopLifecycleTests
     [Fact]
     public void UnprivilegedRunFailsWithOneLineNamingWhatIsNeeded()
     {
-        // A copy anyone can execute: the repository may sit in a directory uid 65534 cannot enter.
-        var directory = Directory.CreateTempSubdirectory("rawexitsnoop-unprivileged-");
-        try
-        {
-            var binary = Path.Combine(directory.FullName, "rawexitsnoop");
-            File.Copy(RawExitSnoopBinary.Path, binary);
-            ExternalTool.RunChecked("chmod", "755", directory.FullName, binary);
-            var result = ExternalTool.Run("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", binary);
+        using var binary = RawExitSnoopBinary.CopyForAnyone();
+        var result = ExternalTool.Run("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", binary.Path);
 
-            Assert.Equal(1, result.ExitCode);
-            var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("rawexitsnoop: ", line, StringComparison.Ordinal);
-            Assert.True(line.Contains("root", StringComparison.Ordinal) || line.Contains("CAP_BPF", StringComparison.Ordinal), line);
-            Assert.Contains("CAP_PERFMON", line, StringComparison.Ordinal);
-            Assert.Empty(result.StandardOutput);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("rawexitsnoop: ", line, StringComparison.Ordinal);
+        Assert.True(line.Contains("root", StringComparison.Ordinal) || line.Contains("CAP_BPF", StringComparison.Ordinal), line);
+        Assert.Contains("CAP_PERFMON", line, StringComparison.Ordinal);
+        Assert.Empty(result.StandardOutput);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed partial class RawbpfLoadAllTests
         { "tests/core_type_matches.bpf.o", ["core_type_matches"] },
         { "tests/multi_prog.bpf.o", ["prog_enter", "prog_exit"] },
         { "tests/ringbuf_records.bpf.o", ["emit_records"] },
-        { "exitsnoop.bpf.o", ["handle_exit"] },
+        { "exitsnoop.bpf.o", ["handle_exit", "handle_exit_raw"] },
     };
 
     /// <summary>raw_tp objects BPF_PROG_TEST_RUN can run (current is then the caller); each writes what it computed into globals.</summary>

@@ -65,13 +65,20 @@ public partial class ObjectModelTests
     public void InstructionsAreTheSectionBytes()
     {
         var obj = BpfObjectFile.Load(TestObjects.Object("exitsnoop.bpf.o"));
-        var program = Assert.Single(obj.Programs);
-        Assert.Equal("handle_exit", program.Name);
-        var section = obj.Sections[program.SectionIndex];
-        Assert.Equal(section.Size / 8, program.InstructionCount);
-        Assert.True(section.Data.Span.SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(program.Instructions.Span)));
-        Assert.Equal(BpfProgramType.Tracepoint, program.Info!.ProgramType);
-        Assert.Equal(("sched", "sched_process_exit"), program.Info.Tracepoint);
+        // Two entry points, each a section of its own: the tracepoint and the raw tracepoint of the same event.
+        Assert.Equal(["handle_exit", "handle_exit_raw"], obj.Programs.Select(p => p.Name));
+        foreach (var program in obj.Programs)
+        {
+            var section = obj.Sections[program.SectionIndex];
+            Assert.Equal(section.Size / 8, program.InstructionCount);
+            Assert.True(section.Data.Span.SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(program.Instructions.Span)));
+        }
+        var tracepoint = obj.FindProgram("handle_exit")!.Info!;
+        Assert.Equal(BpfProgramType.Tracepoint, tracepoint.ProgramType);
+        Assert.Equal(("sched", "sched_process_exit"), tracepoint.Tracepoint);
+        var raw = obj.FindProgram("handle_exit_raw")!.Info!;
+        Assert.Equal(BpfProgramType.RawTracepoint, raw.ProgramType);
+        Assert.Equal("sched_process_exit", raw.AttachTarget);
         Assert.Equal("GPL", obj.License);
     }
 

@@ -13,6 +13,8 @@ public class ExitsnoopObjectTests
 {
     private const uint FlagProcess = 0x1; // EXITSNOOP_FLAG_PROCESS
     private const int Nobody = 65534;
+    private const string TracepointEntry = "handle_exit";
+    private const string RawTracepointEntry = "handle_exit_raw";
 
     /// <summary>The fields of struct exitsnoop_event (bpf/include/exitsnoop.h) the tests look at.</summary>
     private readonly record struct ExitRecord(uint Pid, uint Tid, uint Ppid, uint Uid, int ExitCode, uint Flags, string Comm)
@@ -38,14 +40,20 @@ public class ExitsnoopObjectTests
         private readonly BpfObject _object;
         private readonly RingBuffer _ring;
 
-        public Session(Action<BpfObject> configure)
+        /// <summary>Loads only <paramref name="entry"/> of the object's two entry points (tp/ and raw_tp/) and attaches it.</summary>
+        public Session(Action<BpfObject> configure, string entry = TracepointEntry)
         {
             _object = ObjectTestSupport.OpenExitsnoop();
             configure(_object);
+            _object.SetAutoload(entry == TracepointEntry ? RawTracepointEntry : TracepointEntry, false);
             _object.Load();
-            _object.Attach("handle_exit");
+            Link = _object.Attach(entry);
             _ring = new RingBuffer(_object.GetMap("events"));
         }
+
+        public BpfLink Link { get; }
+
+        public IEnumerable<string> LoadedPrograms => _object.Programs.Keys;
 
         public List<ExitRecord> Seen { get; } = [];
 
@@ -116,6 +124,24 @@ public class ExitsnoopObjectTests
         Assert.Equal("sh", first.Comm);
         Assert.NotEqual(0u, first.Flags & FlagProcess);
         Assert.Equal(9, session.WaitFor(r => r.Pid == killed).ExitCode & 0x7f); // SIGKILL
+    }
+
+    [Fact]
+    public void RawTracepointEntryAloneReportsEachProcessOnceWithItsStatus()
+    {
+        using var session = new Session(_ => { }, RawTracepointEntry);
+        Assert.Equal([RawTracepointEntry], session.LoadedPrograms);
+        Assert.Equal(BpfAttachMethod.RawTracepointOpen, session.Link.Method);
+        // group_dead comes from the raw tracepoint's second argument here (6.18); multi-threaded exits on this
+        // path are in rawexitsnoop's tests and the kernel matrix.
+        var exited = RunToExit("exit 4");
+        var killed = RunToExit("kill -9 $$");
+
+        var record = session.WaitFor(r => r.Pid == exited);
+        Assert.Equal(4, (record.ExitCode >> 8) & 0xff);
+        Assert.NotEqual(0u, record.Flags & FlagProcess);
+        Assert.Equal(9, session.WaitFor(r => r.Pid == killed).ExitCode & 0x7f);
+        Assert.Single(session.Seen, r => r.Pid == exited);
     }
 
     [Fact]

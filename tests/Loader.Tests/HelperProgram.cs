@@ -17,6 +17,7 @@ public static class HelperProgram
         using (var obj = BpfObject.Open(path))
         {
             obj.SetVariable("target_pid", (uint)Environment.ProcessId);
+            obj.SetAutoload("handle_exit_raw", false); // the tracepoint entry alone, as rawexitsnoop loads it as root
             obj.Load();
             obj.Attach("handle_exit");
             using var ring = new RingBuffer(obj.GetMap("events"));

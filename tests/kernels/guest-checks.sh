@@ -15,6 +15,14 @@ PROG_LOAD_MATCH='bpf(BPF_PROG_LOAD'
 ATTACH_MATCH_LINK='BPF_LINK_CREATE'
 ATTACH_MATCH_IOCTL='PERF_EVENT_IOC_SET_BPF'
 LINK_FOR_PERF_EVENTS_SINCE='5.15'
+# Without tracefs access (a user with only CAP_BPF + CAP_PERFMON: tracefs is mode 0700) the tool attaches the raw
+# tracepoint by name instead.
+ATTACH_MATCH_RAW='BPF_RAW_TRACEPOINT_OPEN'
+# That user, as the README promises it works: uid/gid 65534, no groups, CAP_BPF + CAP_PERFMON only
+# (util-linux setpriv, copied into the guest; busybox's cannot change ids).
+AS_BPF_USER='/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon'
+# Kernels before this charge BPF memory to RLIMIT_MEMLOCK, which that user cannot raise: the message must say so.
+MEMCG_ACCOUNTING_SINCE='5.11'
 # Every JSON record has these fields ("name":value, compact, one object per line).
 JSON_FIELDS='time pid tid ppid uid comm exit_code signal core_dumped duration_ns cgroup_id'
 # Test objects the verifier must reject: rawbpf exits non-zero and prints the verifier log containing this.
@@ -66,7 +74,7 @@ wait_bounded() {
 wait_attached() {
     waited=0
     while [ "$waited" -lt $((ATTACH_WAIT_SECONDS * 10)) ]; do
-        if grep -qF -e "$ATTACH_MATCH_LINK" -e "$ATTACH_MATCH_IOCTL" "$2" 2>/dev/null; then
+        if grep -qF -e "$ATTACH_MATCH_LINK" -e "$ATTACH_MATCH_IOCTL" -e "$ATTACH_MATCH_RAW" "$2" 2>/dev/null; then
             sleep 1 # the attach line may be printed before the syscall finished
             return 0
         fi
@@ -75,6 +83,25 @@ wait_attached() {
         waited=$((waited + 1))
     done
     return 1
+}
+# Waits for the attach of the background tool $snoop narrating into $explain; on failure kills it, records
+# FAIL $1 naming what $2 says, shows the narration, and returns 1.
+attached_or_fail() {
+    wait_attached "$snoop" "$explain" && return 0
+    kill -KILL "$snoop" 2>/dev/null
+    wait_bounded "$snoop" 5
+    fail "$1" "$2: no attach line on stderr within ${ATTACH_WAIT_SECONDS} s or it exited (status $status); stderr: $(tail_of "$explain" 4)"
+    show "$explain"
+    return 1
+}
+# Lets the records reach user space (the ring buffer is read asynchronously), stops $snoop with SIGTERM (sets
+# $status) and shows what it wrote.
+stop_and_show() {
+    sleep 2
+    kill -TERM "$snoop"
+    wait_bounded "$snoop" "$EXIT_WAIT_SECONDS"
+    show "$events"
+    show "$explain"
 }
 # The JSON records of one pid ("pid":N, never matches "ppid":N or "tid":N).
 records_of() { grep "\"pid\":$1," "$2"; }
@@ -120,13 +147,7 @@ check_exitsnoop() {
     explain=/tmp/explain.txt
     rawexitsnoop --json --explain > "$events" 2> "$explain" &
     snoop=$!
-    if ! wait_attached "$snoop" "$explain"; then
-        kill -KILL "$snoop" 2>/dev/null
-        wait_bounded "$snoop" 5
-        fail exitsnoop_attach "no '$ATTACH_MATCH_LINK' or '$ATTACH_MATCH_IOCTL' on stderr within ${ATTACH_WAIT_SECONDS} s or it exited (status $status); stderr: $(tail_of "$explain" 4)"
-        show "$explain"
-        return
-    fi
+    attached_or_fail exitsnoop_attach "rawexitsnoop --json --explain" || return
     ok "rawexitsnoop attached"
     if grep -q ' tracefs ' /proc/mounts; then
         echo "INFO tracefs is mounted now (by rawexitsnoop)"
@@ -158,12 +179,7 @@ check_exitsnoop() {
     group_exit 8 7 &
     pid_group_exit=$!
     wait "$pid_group_exit"
-    sleep 2 # records reach user space through the ring buffer asynchronously
-
-    kill -TERM "$snoop"
-    wait_bounded "$snoop" "$EXIT_WAIT_SECONDS"
-    show "$events"
-    show "$explain"
+    stop_and_show
     if [ "$status" = 0 ]; then
         ok "rawexitsnoop exited 0 on SIGTERM"
     else
@@ -253,10 +269,7 @@ check_exitsnoop_pid_count() {
     explain=/tmp/explain-pid.txt
     rawexitsnoop --json --explain --pid "$target" -c 1 > "$events" 2> "$explain" &
     snoop=$!
-    if ! wait_attached "$snoop" "$explain"; then
-        kill -KILL "$snoop" 2>/dev/null
-        wait_bounded "$snoop" 5
-        fail pid_count_attach "rawexitsnoop --pid $target -c 1 did not attach within ${ATTACH_WAIT_SECONDS} s or exited (status $status); stderr: $(tail_of "$explain" 4)"
+    if ! attached_or_fail pid_count_attach "rawexitsnoop --pid $target -c 1"; then
         kill -9 "$target"
         return
     fi
@@ -270,6 +283,65 @@ check_exitsnoop_pid_count() {
         ok "--pid $target -c 1: one record (signal 15), exit 0"
     else
         fail pid_count "--pid $target -c 1: want exit status 0 (got $status, 137: still running after ${EXIT_WAIT_SECONDS} s) and exactly one line with \"pid\":$target and \"signal\":15 (got $lines: $(head -c 300 "$events")); stderr: $(tail_of "$explain")"
+    fi
+}
+
+# ---- rawexitsnoop as a user with only CAP_BPF + CAP_PERFMON, --cgroup over a subtree -----------------------
+# tracefs is mounted by now (by the root run above, mode 0700): this user cannot read it, so the tool takes the raw
+# tracepoint and must not try to mount anything. The workload exercises "last thread" on that path (group_dead
+# from the tracepoint's arguments on kernels that pass it, signal->live before) and the cgroup subtree filter.
+check_exitsnoop_capabilities() {
+    cgroups=/sys/fs/cgroup
+    if ! mount -t cgroup2 none "$cgroups" 2> /tmp/mount.err || ! mkdir -p "$cgroups/matrix/child/grandchild"; then
+        fail caps_setup "cgroup2 on $cgroups: $(tail_of /tmp/mount.err)"
+        return
+    fi
+    raise_memlock=''
+    if version_lt "$series" "$MEMCG_ACCOUNTING_SINCE"; then
+        $AS_BPF_USER rawexitsnoop -c 1 > /tmp/memlock.out 2>&1
+        status=$?
+        if [ "$status" = 1 ] && grep -qi 'memlock' /tmp/memlock.out; then
+            ok "kernel $series, CAP_BPF + CAP_PERFMON, RLIMIT_MEMLOCK $(ulimit -l) KiB: fails naming RLIMIT_MEMLOCK"
+        else
+            fail caps_memlock "kernel $series with RLIMIT_MEMLOCK $(ulimit -l) KiB: want exit 1 and a message naming RLIMIT_MEMLOCK; got exit $status: $(tail_of /tmp/memlock.out)"
+        fi
+        raise_memlock='ulimit -l unlimited;' # what an admin does for such a user (systemd: LimitMEMLOCK=infinity)
+    fi
+    events=/tmp/events-caps.json
+    explain=/tmp/explain-caps.txt
+    sh -c "$raise_memlock exec $AS_BPF_USER rawexitsnoop --json --explain --cgroup $cgroups/matrix" > "$events" 2> "$explain" &
+    snoop=$!
+    attached_or_fail caps_attach "rawexitsnoop as uid 65534 with CAP_BPF + CAP_PERFMON" || return
+    sh -c "echo \$\$ > $cgroups/matrix/child/cgroup.procs && exit 6" &
+    pid_child=$!
+    wait "$pid_child"
+    sh -c "echo \$\$ > $cgroups/matrix/child/grandchild/cgroup.procs && exec main_exits_first" > /dev/null &
+    pid_main_exits_first=$!
+    wait "$pid_main_exits_first"
+    sh -c "echo \$\$ > $cgroups/matrix/child/cgroup.procs && exec group_exit 8 7" &
+    pid_group_exit=$!
+    wait "$pid_group_exit"
+    sh -c 'exit 6' &
+    pid_outside=$!
+    wait "$pid_outside"
+    stop_and_show
+
+    if [ "$status" = 0 ] && grep -qF "$ATTACH_MATCH_RAW" "$explain" && ! grep -q '^mount(' "$explain"; then
+        ok "as uid 65534 with CAP_BPF + CAP_PERFMON: $ATTACH_MATCH_RAW, no mount, exit 0 on SIGTERM"
+    else
+        fail caps_attach_path "want exit 0, '$ATTACH_MATCH_RAW' and no mount( on stderr; got exit $status, attach lines: $(grep -F -e "$ATTACH_MATCH_RAW" -e "$ATTACH_MATCH_LINK" -e "$ATTACH_MATCH_IOCTL" -e 'mount(' "$explain" | tr '\n' '|' | cut -c1-200)"
+    fi
+    child=$(records_of "$pid_child" "$events")
+    main_exits_first=$(records_of "$pid_main_exits_first" "$events")
+    group_exit=$(records_of "$pid_group_exit" "$events")
+    outside=$(records_of "$pid_outside" "$events")
+    if [ "$(echo "$child" | grep -c '"exit_code":6,')" = 1 ] &&
+        [ "$(echo "$main_exits_first" | grep -c .)" = 1 ] && echo "$main_exits_first" | grep -q '"exit_code":5,' &&
+        [ "$(echo "$group_exit" | grep -c .)" = 1 ] && echo "$group_exit" | grep -q '"exit_code":7,' &&
+        [ -z "$outside" ]; then
+        ok "--cgroup subtree as uid 65534: child, grandchild (main_exits_first) and group_exit once each, nothing from outside"
+    else
+        fail caps_cgroup_subtree "want one record each for child $pid_child (code 6), grandchild $pid_main_exits_first (code 5), group_exit $pid_group_exit (code 7), none for $pid_outside; got: $(echo "$child|$main_exits_first|$group_exit|$outside" | cut -c1-400)"
     fi
 }
 
@@ -322,6 +394,7 @@ if [ "$mode" = full ]; then
     check_binaries
     check_exitsnoop
     check_exitsnoop_pid_count
+    check_exitsnoop_capabilities
     check_loadall
 fi
 

@@ -188,6 +188,8 @@ build_initramfs() {
             copy_with_libraries "$repo/artifacts/bin/rawexitsnoop" /opt/rawbpf/artifacts/bin "$root"
             copy_with_libraries "$repo/artifacts/bin/rawbpf" /opt/rawbpf/artifacts/bin "$root"
         fi
+        # util-linux setpriv, for the run as a user with only CAP_BPF + CAP_PERFMON (busybox's cannot change ids).
+        copy_with_libraries "$(command -v setpriv)" /usr/bin "$root"
         mkdir -p "$root/opt/rawbpf/artifacts/bpf/tests"
         cp "$repo"/artifacts/bpf/*.o "$root/opt/rawbpf/artifacts/bpf/" 2>/dev/null || true
         for object in "$repo"/artifacts/bpf/tests/*.bpf.o; do

@@ -11,7 +11,12 @@ namespace RawBpf.Cli;
 internal static class ExitSnoop
 {
     internal const string ToolName = "rawexitsnoop";
-    private const string ProgramName = "handle_exit";
+
+    /// <summary>tp/sched/sched_process_exit: the tracepoint, whose id is read from tracefs.</summary>
+    private const string TracepointProgram = "handle_exit";
+
+    /// <summary>raw_tp/sched_process_exit: the same event attached by name, for a process that cannot read tracefs.</summary>
+    private const string RawTracepointProgram = "handle_exit_raw";
     private const int LostCheckIntervalMs = 1000;
 
     /// <summary>How long a stop request waits for the trace to drain and print before ending without it.</summary>
@@ -65,12 +70,14 @@ internal static class ExitSnoop
         try
         {
             using var exitsnoop = OpenObject();
-            Configure(exitsnoop, options);
+            var (program, cgroupSubtree) = Configure(exitsnoop, options);
             Func<Btf?>? vmlinux = options.BtfPath is null && kernelBtf is not null ? kernelBtf.Take : null;
             exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, Vmlinux = vmlinux });
             if (options.Explain)
                 Explain(exitsnoop);
-            exitsnoop.Attach(ProgramName);
+            if (cgroupSubtree is not null)
+                CgroupCall(options, () => Cgroup.StoreInArray(exitsnoop.GetMap("cgroup_filter"), 0, cgroupSubtree));
+            exitsnoop.Attach(program);
             using var ring = new RingBuffer(exitsnoop.GetMap("events"));
             var clock = new WallClock(options.Utc);
             // write(2) at the descriptor's shared offset: `{ echo; rawexitsnoop; } > log` keeps every line.
@@ -110,35 +117,58 @@ internal static class ExitSnoop
         return BpfObject.Open(bytes, "exitsnoop.bpf.o");
     }
 
-    /// <summary>The filters go into .rodata before load, so the verifier prunes what they exclude.</summary>
-    private static void Configure(BpfObject exitsnoop, ExitSnoopOptions options)
+    /// <summary>
+    /// The filters go into .rodata before load, so the verifier prunes what they exclude. Returns the entry point to
+    /// load, the tracepoint where tracefs is readable (or root may mount it), else the raw tracepoint, which needs
+    /// no tracefs (a user with only CAP_BPF + CAP_PERFMON: tracefs is mode 0700); and for --cgroup the directory
+    /// whose subtree the kernel is to test exits against once the maps exist.
+    /// </summary>
+    private static (string Program, string? CgroupSubtree) Configure(BpfObject exitsnoop, ExitSnoopOptions options)
     {
         if (options.Pid is { } pid)
             exitsnoop.SetVariable("target_pid", (uint)pid);
         if (options.Uid is { } uid)
             exitsnoop.SetVariable("target_uid", uid);
-        if (options.CgroupPath is { } cgroup)
-            exitsnoop.SetVariable("target_cgroup_id", GetCgroupId(cgroup));
+        string? cgroupSubtree = null;
+        if (options.CgroupPath is { } path)
+        {
+            var cgroup = CgroupCall(options, () => Cgroup.Resolve(path));
+            if (options.CgroupExact)
+            {
+                exitsnoop.SetVariable("target_cgroup_id", CgroupCall(options, () => Cgroup.GetId(cgroup)));
+            }
+            else
+            {
+                exitsnoop.SetVariable("cgroup_subtree", true);
+                cgroupSubtree = cgroup;
+            }
+        }
         exitsnoop.SetVariable("failed_only", options.FailedOnly);
         exitsnoop.SetVariable("trace_threads", options.Threads);
         if (options.RingSizeKib is { } kib)
             exitsnoop.SetMaxEntries("events", (uint)kib * 1024);
+        var (load, skip) = Tracefs.IsReadable ? (TracepointProgram, RawTracepointProgram) : (RawTracepointProgram, TracepointProgram);
+        exitsnoop.SetAutoload(skip, false);
+        return (load, cgroupSubtree);
     }
 
-    private static ulong GetCgroupId(string path)
+    private static void CgroupCall(ExitSnoopOptions options, Action call) => CgroupCall(options, () =>
+    {
+        call();
+        return true;
+    });
+
+    /// <summary>A cgroup failure, said for the option that named it: --cgroup PATH or --cgroup-exact PATH.</summary>
+    private static T CgroupCall<T>(ExitSnoopOptions options, Func<T> call)
     {
         try
         {
-            return Cgroup.GetId(path);
+            return call();
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or LinuxSyscallException)
         {
-            // Said here: an ArgumentException's message carries its parameter name, a resource key under AOT.
-            throw new ExitSnoopException($"--cgroup {path}: not a directory of a cgroup v2 file system (see `mount -t cgroup2`)");
-        }
-        catch (LinuxSyscallException e)
-        {
-            throw new ExitSnoopException($"--cgroup {path}: {e.Message}");
+            // Said here: an ArgumentException's message names no option, and the loader's says which call failed.
+            throw new ExitSnoopException($"{(options.CgroupExact ? "--cgroup-exact" : "--cgroup")} {options.CgroupPath}: {e.Message}");
         }
     }
 

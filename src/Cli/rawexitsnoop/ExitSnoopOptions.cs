@@ -7,6 +7,9 @@ internal sealed record ExitSnoopOptions
     public bool FailedOnly { get; init; }
     public bool Threads { get; init; }
     public string? CgroupPath { get; init; }
+
+    /// <summary>CgroupPath came from --cgroup-exact: that cgroup only, not its descendants.</summary>
+    public bool CgroupExact { get; init; }
     public uint? Uid { get; init; }
     public bool Json { get; init; }
     public bool Utc { get; init; }

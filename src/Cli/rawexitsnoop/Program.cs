@@ -16,6 +16,7 @@ internal static class Program
           rawexitsnoop -p 1234            only process 1234
           rawexitsnoop -T                 one line per thread exit
           rawexitsnoop --cgroup /sys/fs/cgroup/system.slice/nginx.service
+                                          that service and every cgroup below it
           rawexitsnoop --json -c 100      100 records as JSON lines
           rawexitsnoop --explain -c 1     show each bpf(2) and perf_event_open call of the load
 
@@ -39,7 +40,8 @@ internal static class Program
         };
         var failed = new Option<bool>("--failed", "-x") { Description = "Only exits with a non-zero code or a signal" };
         var threads = new Option<bool>("--threads", "-T") { Description = "One record per thread exit (adds a TID column)" };
-        var cgroup = new Option<string?>("--cgroup") { Description = "Only processes in this cgroup v2 directory", HelpName = "PATH" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "Only processes in this cgroup v2 directory or any cgroup below it", HelpName = "PATH" };
+        var cgroupExact = new Option<string?>("--cgroup-exact") { Description = "Only processes in this cgroup v2 directory itself, not in cgroups below it", HelpName = "PATH" };
         var uid = new Option<uint?>("--uid", "-u")
         {
             Description = "Only this real user id (absent: every user)",
@@ -75,7 +77,12 @@ internal static class Program
                 && kib >= 4 && kib <= MaxRingSizeKib && (kib & (kib - 1)) == 0, $"is not a power of two from 4 to {MaxRingSizeKib} (KiB)"),
         };
 
-        var root = new RootCommand(Examples) { pid, failed, threads, cgroup, uid, json, utc, count, duration, btf, explain, ringSize };
+        var root = new RootCommand(Examples) { pid, failed, threads, cgroup, cgroupExact, uid, json, utc, count, duration, btf, explain, ringSize };
+        root.Validators.Add(result =>
+        {
+            if (result.GetResult(cgroup) is not null && result.GetResult(cgroupExact) is not null)
+                result.AddError("--cgroup and --cgroup-exact exclude each other: give one");
+        });
         root.SetAction(result =>
         {
             var options = new ExitSnoopOptions
@@ -83,7 +90,8 @@ internal static class Program
                 Pid = result.GetValue(pid) is > 0 and var target ? target : null,
                 FailedOnly = result.GetValue(failed),
                 Threads = result.GetValue(threads),
-                CgroupPath = result.GetValue(cgroup),
+                CgroupPath = result.GetValue(cgroup) ?? result.GetValue(cgroupExact),
+                CgroupExact = result.GetValue(cgroupExact) is not null,
                 Uid = result.GetValue(uid),
                 Json = result.GetValue(json),
                 Utc = result.GetValue(utc),

@@ -20,6 +20,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<MapDefinition, BpfMap> _mapsByDefinition = [];
     private readonly Dictionary<string, BpfProgram> _programs = new(StringComparer.Ordinal);
     private readonly List<BpfLink> _links = [];
+    private readonly HashSet<string> _skippedPrograms = new(StringComparer.Ordinal);
     private readonly List<CoreRelocationResult> _coreRelocations = [];
     private readonly List<string> _warnings = [];
     private BpfBtfObject? _btf;
@@ -91,6 +92,21 @@ public sealed class BpfObject : IDisposable
         if (!map.TryLookup(zeroKey, value))
             throw new InvalidOperationException($"data map '{map.Name}' of object '{File.ObjectName}' has no element 0");
         return found.Variable.Read(value);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Load"/> loads program <paramref name="programName"/> (every program does by default), as
+    /// libbpf's bpf_program__set_autoload: an object may carry alternative entry points of which the caller loads one.
+    /// </summary>
+    public void SetAutoload(string programName, bool autoload)
+    {
+        EnsureNotLoaded();
+        if (File.Programs.All(program => program.Name != programName))
+            throw new KeyNotFoundException($"object '{File.ObjectName}' has no program '{programName}'");
+        if (autoload)
+            _skippedPrograms.Remove(programName);
+        else
+            _skippedPrograms.Add(programName);
     }
 
     /// <summary>Overrides a map's max_entries before load (e.g. a ring buffer's size in bytes).</summary>
@@ -377,7 +393,7 @@ public sealed class BpfObject : IDisposable
         var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd);
         var features = KernelFeatures.Btf;
         var withExtInfo = _btf is not null && features.Func && File.BtfExt is not null;
-        foreach (var program in File.Programs)
+        foreach (var program in File.Programs.Where(IsAutoloaded))
         {
             var info = program.Info ?? throw new BpfObjectLoadException($"program '{program.Name}': section '{program.SectionName}' names no known program type");
             var linked = linker.Link(program);
@@ -413,6 +429,8 @@ public sealed class BpfObject : IDisposable
         }
     }
 
+    private bool IsAutoloaded(ElfProgram program) => !_skippedPrograms.Contains(program.Name);
+
     private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes) =>
         _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));
 
@@ -421,6 +439,7 @@ public sealed class BpfObject : IDisposable
     {
         var relocator = new CoreRelocator(localBtf, ext, kernelTypes);
         var programs = File.Functions
+            .Where(f => f.IsSubprogram || IsAutoloaded(f))
             .Select(f => new CoreProgram(f.Name, f.SectionName, f.InstructionOffset, sections[f.SectionIndex].AsMemory(f.InstructionOffset, f.InstructionCount)))
             .ToList();
         try

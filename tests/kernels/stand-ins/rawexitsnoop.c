@@ -168,6 +168,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "target_pid not in .rodata\n");
 		return 1;
 	}
+	/* The object's other entry point (raw_tp, for users who cannot read tracefs) stays unloaded, as rawexitsnoop does. */
+	struct bpf_program *raw_entry = bpf_object__find_program_by_name(obj, "handle_exit_raw");
+	if (raw_entry)
+		bpf_program__set_autoload(raw_entry, false);
 	int err = bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr, "load: %s\n", strerror(-err));
