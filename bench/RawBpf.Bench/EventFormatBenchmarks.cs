@@ -19,7 +19,8 @@ public class EventFormatBenchmarks
 
     private readonly byte[] _normalExit = Record(status: 3 << 8, comm: "forkexit"u8);
     private readonly byte[] _killed = Record(status: 9, comm: "sleep"u8);
-    // ESC, a backslash, "été" in UTF-8 and a byte that is not UTF-8: each escape path of the table once.
+    // ESC, a backslash, "été" in UTF-8 and a byte that is not UTF-8: each escape path of the table once, and
+    // for JSON an escaped name that also needs comm_base64.
     private readonly byte[] _oddName = Record(status: 0, comm: [(byte)'a', 0x1b, (byte)'\\', 0xc3, 0xa9, (byte)'t', 0xc3, 0xa9, 0xff]);
     private EventWriter _table = null!;
     private EventWriter _json = null!;
@@ -46,6 +47,9 @@ public class EventFormatBenchmarks
 
     [Benchmark(Description = "JSON line, killed by a signal", OperationsPerInvoke = RecordsPerBatch)]
     public void JsonSignal() => WriteBatch(_json, _killed);
+
+    [Benchmark(Description = "JSON line, name with escapes", OperationsPerInvoke = RecordsPerBatch)]
+    public void JsonEscapedName() => WriteBatch(_json, _oddName);
 
     private static void WriteBatch(EventWriter writer, byte[] record)
     {

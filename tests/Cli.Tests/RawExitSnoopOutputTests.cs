@@ -18,28 +18,43 @@ public sealed partial class RawExitSnoopOutputTests
         // ESC [31m, newline, backslash, quote, é, DEL, U+0085 (a C1 control): 13 bytes.
         var name = "\u001b[31m\n\\\"é\u007f\u0085";
         var bytes = Encoding.UTF8.GetBytes(name);
-        var (row, record, rawLine) = RunNamed(bytes);
+        var (row, record, _) = RunNamed(bytes);
 
         Assert.Equal(@"\x1b[31m\x0a\x5c""é\x7f\xc2\x85", row.Comm);
         Assert.Equal(name, record.GetProperty("comm").GetString());
-        AssertNoRawControlBytes(rawLine);
     }
 
     [Fact]
-    public void HostileInvalidUtf8NameIsEscapedInTheTableAndReplacedInJson()
+    public void HostileInvalidUtf8NameIsEscapedInTheTableAndExactInJsonBase64()
     {
         // ESC, invalid UTF-8 (ff fe, a lone continuation byte 80, a truncated sequence e2 82), backslash.
         byte[] bytes = [0x1b, (byte)'[', (byte)'2', (byte)'J', 0xff, 0xfe, (byte)'a', 0x80, (byte)'\\', 0xe2, 0x82];
-        var (row, record, rawLine) = RunNamed(bytes);
+        var (row, record, _) = RunNamed(bytes);
 
         Assert.Equal(@"\x1b[2J\xff\xfea\x80\x5c\xe2\x82", row.Comm);
-        // JSON strings cannot hold invalid UTF-8: each bad sequence becomes U+FFFD, the rest stays exact.
-        Assert.Equal(Encoding.UTF8.GetString(bytes), record.GetProperty("comm").GetString());
-        Assert.StartsWith("\u001b[2J\ufffd\ufffda\ufffd\\", record.GetProperty("comm").GetString(), StringComparison.Ordinal);
-        AssertNoRawControlBytes(rawLine);
+        // JSON strings cannot hold invalid UTF-8: comm has U+FFFD for each bad sequence, comm_base64 the bytes.
+        Assert.Equal("\u001b[2J\ufffd\ufffda\ufffd\\\ufffd", record.GetProperty("comm").GetString());
+        Assert.Equal(Convert.ToHexString(bytes), Convert.ToHexString(record.GetProperty("comm_base64").GetBytesFromBase64()));
     }
 
-    private static (TableRow Row, System.Text.Json.JsonElement Record, byte[] RawLine) RunNamed(byte[] name)
+    [Fact]
+    public void BidiControlsInANameAreEscapedInTheTableAndInJson()
+    {
+        // U+202E RIGHT-TO-LEFT OVERRIDE would show "hs.txt" and the rest of the line reversed; U+2066 an isolate.
+        var name = "ev\u202Etxt.sh\u2066";
+        var (row, record, jsonLine) = RunNamed(Encoding.UTF8.GetBytes(name));
+
+        Assert.Equal(@"ev\xe2\x80\xaetxt.sh\xe2\x81\xa6", row.Comm);
+        Assert.Contains(@"""comm"":""ev\u202Etxt.sh\u2066""", Encoding.UTF8.GetString(jsonLine), StringComparison.Ordinal);
+        Assert.Equal(name, record.GetProperty("comm").GetString());
+        Assert.False(record.TryGetProperty("comm_base64", out _));
+    }
+
+    /// <summary>
+    /// Runs a process named <paramref name="name"/> under the table and under --json; returns its row, its
+    /// record and the record's JSON line, after checking that neither line holds a raw control or bidi character.
+    /// </summary>
+    private static (TableRow Row, System.Text.Json.JsonElement Record, byte[] JsonLine) RunNamed(byte[] name)
     {
         var program = TestPrograms.Get("set_comm");
         using var table = SnoopRun.Start();
@@ -61,15 +76,21 @@ public sealed partial class RawExitSnoopOutputTests
         var rawLine = table.StdoutLines.Single(line => TableRow.TryParse(line.Text, false) is { } r && r.Pid == child.Pid && r.Ppid == Environment.ProcessId).Bytes;
         var record = Assert.Single(json.JsonRecordsOf(child.Pid));
         var jsonLine = json.StdoutLines.Single(line => line.Text.Contains($"\"pid\":{child.Pid},", StringComparison.Ordinal)).Bytes;
-        AssertNoRawControlBytes(jsonLine);
-        return (row, record, rawLine);
+        AssertNoRawControls(rawLine);
+        AssertNoRawControls(jsonLine);
+        return (row, record, jsonLine);
     }
 
-    /// <summary>No C0 control byte and no ESC reaches the terminal (the '\n' ending the line is not part of it).</summary>
-    private static void AssertNoRawControlBytes(byte[] line)
+    /// <summary>
+    /// No control character (C0, ESC, DEL, C1) and no bidi control reaches the terminal raw (the '\n' ending the
+    /// line is not part of it).
+    /// </summary>
+    private static void AssertNoRawControls(byte[] line)
     {
-        var index = Array.FindIndex(line, b => b < 0x20);
-        Assert.True(index < 0, $"raw control byte 0x{(index >= 0 ? line[index] : 0):x2} at {index} in: {Encoding.UTF8.GetString(line)}");
+        const string bidiControls = "\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069";
+        var text = Encoding.UTF8.GetString(line);
+        var index = Array.FindIndex(text.ToCharArray(), c => char.IsControl(c) || bidiControls.Contains(c));
+        Assert.True(index < 0, $"raw control U+{(index >= 0 ? text[index] : 0):X4} at {index} in: {text}");
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
 
 namespace RawBpf.Cli;
 
@@ -122,15 +125,16 @@ internal sealed class TableEventWriter(Stream output, WallClock clock, bool show
     }
 
     /// <summary>
-    /// A process chooses its own name, escape sequences included: control characters (C0, DEL, C1), invalid
-    /// UTF-8 and the backslash itself are written as \xHH so nothing reaches a terminal raw.
+    /// A process chooses its own name, escape sequences included: control characters (C0, DEL, C1), bidi
+    /// controls (which reorder the rest of the line), invalid UTF-8 and the backslash itself are written as
+    /// \xHH per byte so nothing reaches a terminal raw.
     /// </summary>
     private void AppendEscapedComm(ReadOnlySpan<byte> comm)
     {
         while (!comm.IsEmpty)
         {
             var status = Rune.DecodeFromUtf8(comm, out var rune, out var consumed);
-            if (status == OperationStatus.Done && !Rune.IsControl(rune) && rune.Value != '\\')
+            if (status == OperationStatus.Done && !Rune.IsControl(rune) && !BidiControls.Contains(rune) && rune.Value != '\\')
             {
                 Append(comm[..consumed]);
             }
@@ -156,11 +160,40 @@ internal sealed class TableEventWriter(Stream output, WallClock clock, bool show
 }
 
 /// <summary>
-/// One JSON object per line; the name keeps its exact text, escaped by JSON's rules. Written by hand (same bytes
-/// as Utf8JsonWriter with relaxed escaping, see <see cref="JsonString"/>): System.Text.Json would add ~90 KB.
+/// One JSON object per line, written by Utf8JsonWriter into the shared buffer. A valid UTF-8 name is written as
+/// its text; JSON text cannot hold invalid UTF-8, so such a name is written lossily (U+FFFD per invalid
+/// sequence) as <c>comm</c> and exactly as <c>comm_base64</c>. Bidi controls are escaped (\u202E) like the
+/// control characters, so a name cannot reorder how the rest of the line is displayed.
 /// </summary>
-internal sealed class JsonEventWriter(Stream output, WallClock clock) : EventWriter(output, clock)
+internal sealed class JsonEventWriter : EventWriter
 {
+    private static readonly JsonEncodedText TimeName = JsonEncodedText.Encode("time");
+    private static readonly JsonEncodedText PidName = JsonEncodedText.Encode("pid");
+    private static readonly JsonEncodedText TidName = JsonEncodedText.Encode("tid");
+    private static readonly JsonEncodedText PpidName = JsonEncodedText.Encode("ppid");
+    private static readonly JsonEncodedText UidName = JsonEncodedText.Encode("uid");
+    private static readonly JsonEncodedText CommName = JsonEncodedText.Encode("comm");
+    private static readonly JsonEncodedText CommBase64Name = JsonEncodedText.Encode("comm_base64");
+    private static readonly JsonEncodedText ExitCodeName = JsonEncodedText.Encode("exit_code");
+    private static readonly JsonEncodedText SignalName = JsonEncodedText.Encode("signal");
+    private static readonly JsonEncodedText CoreDumpedName = JsonEncodedText.Encode("core_dumped");
+    private static readonly JsonEncodedText StatusName = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText DurationName = JsonEncodedText.Encode("duration_ns");
+    private static readonly JsonEncodedText CgroupIdName = JsonEncodedText.Encode("cgroup_id");
+    private static readonly JsonEncodedText ProcessExitName = JsonEncodedText.Encode("process_exit");
+
+    private readonly Utf8JsonWriter _json;
+
+    public JsonEventWriter(Stream output, WallClock clock) : base(output, clock)
+    {
+        // Only JavaScriptEncoder.Create takes a character set; it also escapes HTML's <>&'+`" as \uXXXX,
+        // which any JSON reader decodes to the same text.
+        var characters = new TextEncoderSettings(UnicodeRanges.All);
+        characters.ForbidCharacters([.. BidiControls.Characters]);
+        var options = new JsonWriterOptions { Encoder = JavaScriptEncoder.Create(characters), SkipValidation = true };
+        _json = new Utf8JsonWriter(Buffer, options);
+    }
+
     public override void WriteHeader()
     {
     }
@@ -168,35 +201,39 @@ internal sealed class JsonEventWriter(Stream output, WallClock clock) : EventWri
     public override void Write(in ExitEvent exit)
     {
         Span<byte> time = stackalloc byte[30];
-        Append("{\"time\":\""u8);
-        Append(FormatIsoTime(Clock.ToUnixNs(exit.ExitTimeNs), time));
-        Append("\",\"pid\":"u8);
-        Append(exit.Pid);
-        Append(",\"tid\":"u8);
-        Append(exit.Tid);
-        Append(",\"ppid\":"u8);
-        Append(exit.Ppid);
-        Append(",\"uid\":"u8);
-        Append(exit.Uid);
-        Append(",\"comm\":"u8);
-        JsonString.Write(exit.Comm, Buffer);
-        Append(",\"exit_code\":"u8);
-        Append((ulong)(exit.Signal == 0 ? exit.ExitCode : 0));
-        Append(",\"signal\":"u8);
-        Append((ulong)exit.Signal);
-        Append(exit.CoreDumped ? ",\"core_dumped\":true,\"status\":"u8 : ",\"core_dumped\":false,\"status\":"u8);
-        AppendSigned(exit.Status);
-        Append(",\"duration_ns\":"u8);
-        Append(exit.DurationNs);
-        Append(",\"cgroup_id\":"u8);
-        Append(exit.CgroupId);
-        Append(exit.IsProcessExit ? ",\"process_exit\":true}\n"u8 : ",\"process_exit\":false}\n"u8);
+        // Each line is a root value of its own: a writer that went on would put a ',' between them.
+        _json.Reset();
+        _json.WriteStartObject();
+        _json.WriteString(TimeName, FormatIsoTime(Clock.ToUnixNs(exit.ExitTimeNs), time));
+        _json.WriteNumber(PidName, exit.Pid);
+        _json.WriteNumber(TidName, exit.Tid);
+        _json.WriteNumber(PpidName, exit.Ppid);
+        _json.WriteNumber(UidName, exit.Uid);
+        WriteComm(exit.Comm);
+        _json.WriteNumber(ExitCodeName, exit.Signal == 0 ? exit.ExitCode : 0);
+        _json.WriteNumber(SignalName, exit.Signal);
+        _json.WriteBoolean(CoreDumpedName, exit.CoreDumped);
+        _json.WriteNumber(StatusName, exit.Status);
+        _json.WriteNumber(DurationName, exit.DurationNs);
+        _json.WriteNumber(CgroupIdName, exit.CgroupId);
+        _json.WriteBoolean(ProcessExitName, exit.IsProcessExit);
+        _json.WriteEndObject();
+        _json.Flush();
+        Append("\n"u8);
     }
 
-    private void AppendSigned(long value)
+    private void WriteComm(ReadOnlySpan<byte> comm)
     {
-        Utf8Formatter.TryFormat(value, Buffer.GetSpan(20), out var written);
-        Buffer.Advance(written);
+        if (Utf8.IsValid(comm))
+        {
+            _json.WriteString(CommName, comm);
+            return;
+        }
+        // Decoding yields at most one UTF-16 unit per byte (U+FFFD per invalid sequence, a pair per 4 bytes).
+        Span<char> lossy = stackalloc char[ExitEvent.CommLength];
+        var length = Encoding.UTF8.GetChars(comm, lossy);
+        _json.WriteString(CommName, lossy[..length]);
+        _json.WriteBase64String(CommBase64Name, comm);
     }
 
     /// <summary>Writes <paramref name="value"/> as exactly <c>destination.Length</c> decimal digits, zero-padded.</summary>
@@ -218,7 +255,7 @@ internal sealed class JsonEventWriter(Stream output, WallClock clock) : EventWri
             seconds--;
             nanos += 1_000_000_000;
         }
-        // By hand rather than Utf8Formatter's 'O': that keeps .NET's general date formatting out of the binary.
+        // By hand: .NET's 'O' format stops at DateTime's 100 ns ticks, the kernel's clock counts nanoseconds.
         var time = DateTime.UnixEpoch.AddSeconds(seconds);
         Digits(destination[..4], time.Year);
         destination[4] = (byte)'-';
@@ -236,4 +273,16 @@ internal sealed class JsonEventWriter(Stream output, WallClock clock) : EventWri
         destination[29] = (byte)'Z';
         return destination[..30];
     }
+}
+
+/// <summary>
+/// The Unicode bidirectional formatting characters (UAX #9): the arabic letter, left-to-right and right-to-left
+/// marks, the embeddings and overrides (U+202A-U+202E) and the isolates (U+2066-U+2069). Raw in a name they
+/// change how the rest of the line is displayed (U+202E shows it reversed).
+/// </summary>
+internal static class BidiControls
+{
+    public static ReadOnlySpan<char> Characters => "\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069";
+
+    public static bool Contains(Rune rune) => rune.Value >= 0x061C && rune.IsBmp && Characters.Contains((char)rune.Value);
 }
