@@ -20,16 +20,7 @@ public sealed class RawExitSnoopCollection
 /// <summary>The published Native AOT binary the tests exercise (src/Cli/publish.sh; tests/run.sh publishes it).</summary>
 internal static class RawExitSnoopBinary
 {
-    public static string Path
-    {
-        get
-        {
-            var path = System.IO.Path.Combine(RepoPaths.Root, "artifacts", "bin", "rawexitsnoop");
-            if (!File.Exists(path))
-                throw new InvalidOperationException($"{path} is missing: these tests run the published binary; run src/Cli/publish.sh first (tests/run.sh does)");
-            return path;
-        }
-    }
+    public static string Path => RepoPaths.PublishedTool("rawexitsnoop");
 }
 
 /// <summary>Generous limits only: they bound a hang, they do not measure anything.</summary>

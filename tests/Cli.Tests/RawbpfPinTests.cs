@@ -175,17 +175,8 @@ public sealed class RawbpfPinTests
     }
 }
 
-/// <summary>The published Native AOT rawbpf (src/Cli/publish.sh): the AOT build is the one that shows resource keys.</summary>
+/// <summary>The published Native AOT rawbpf: the build users run, and the one that would show raw resource keys.</summary>
 internal static class RawbpfBinary
 {
-    public static string Path
-    {
-        get
-        {
-            var path = System.IO.Path.Combine(RepoPaths.Root, "artifacts", "bin", "rawbpf");
-            if (!File.Exists(path))
-                throw new InvalidOperationException($"{path} is missing: these tests run the published binary; run src/Cli/publish.sh first (tests/run.sh does)");
-            return path;
-        }
-    }
+    public static string Path => RepoPaths.PublishedTool("rawbpf");
 }
