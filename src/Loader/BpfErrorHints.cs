@@ -61,18 +61,34 @@ internal static class BpfErrorHints
             return [];
         }
 
+        return PermissionHints(BpfCommand.ProgLoad, Needed([type]), hasLog);
+    }
+
+    /// <summary>
+    /// For an object whose load failed with EPERM: what loading all of it needs (CAP_BPF, plus CAP_PERFMON or
+    /// CAP_NET_ADMIN for its program types) when the process lacks some of that; null when it lacks none.
+    /// </summary>
+    public static string? ForObjectLoad(string objectName, IEnumerable<BpfProgramType> programTypes) =>
+        MissingCapabilities($"loading object '{objectName}'", Needed(programTypes));
+
+    /// <summary>The capabilities BPF_PROG_LOAD checks for these program types (kernel/bpf/syscall.c, bpf_prog_load).</summary>
+    private static List<Capability> Needed(IEnumerable<BpfProgramType> programTypes)
+    {
         List<Capability> needed = [Capability.Bpf];
-        if (PerfmonTypes.Contains(type))
+        foreach (var type in programTypes)
         {
-            needed.Add(Capability.Perfmon);
+            if (PerfmonTypes.Contains(type) && !needed.Contains(Capability.Perfmon))
+            {
+                needed.Add(Capability.Perfmon);
+            }
+
+            if (NetAdminTypes.Contains(type) && !needed.Contains(Capability.NetAdmin))
+            {
+                needed.Add(Capability.NetAdmin);
+            }
         }
 
-        if (NetAdminTypes.Contains(type))
-        {
-            needed.Add(Capability.NetAdmin);
-        }
-
-        return PermissionHints(BpfCommand.ProgLoad, needed, hasLog);
+        return needed;
     }
 
     /// <summary>BPF_OBJ_PIN: the kernel pins only into a bpffs directory (EPERM otherwise), never over an existing name.</summary>
@@ -98,14 +114,9 @@ internal static class BpfErrorHints
     /// </summary>
     private static List<string> PermissionHints(BpfCommand command, List<Capability> needed, bool hasLog)
     {
-        var missing = Capabilities.Has(Capability.SysAdmin) ? [] : needed.Where(c => !Capabilities.Has(c)).ToList();
-        if (missing.Count > 0)
+        if (MissingCapabilities(UapiNames.Command(command), needed) is { } missing)
         {
-            var names = string.Join(" and ", missing.Select(Capabilities.Name));
-            var remedy = Environment.IsPrivilegedProcess
-                ? "root's capability set was reduced for this process"
-                : "run it as root or grant " + (missing.Count > 1 ? "them" : "it");
-            return [$"{UapiNames.Command(command)} needs {names} (CAP_SYS_ADMIN before Linux 5.8), which this process lacks{(missing.Contains(Capability.Bpf) ? UnprivilegedBpfDisabled() : "")}: {remedy}"];
+            return [missing];
         }
 
         if (hasLog || command is not (BpfCommand.ProgLoad or BpfCommand.MapCreate or BpfCommand.BtfLoad))
@@ -120,6 +131,22 @@ internal static class BpfErrorHints
 
         var held = string.Join(" and ", needed.Select(Capabilities.Name));
         return [$"this process holds {held} and RLIMIT_MEMLOCK does not limit its BPF memory, so neither explains it: {SecurityPolicy}"];
+    }
+
+    /// <summary>"WHAT needs CAP_X (…), which this process lacks: remedy", or null when it holds them all (CAP_SYS_ADMIN covers every check).</summary>
+    private static string? MissingCapabilities(string what, List<Capability> needed)
+    {
+        var missing = Capabilities.Has(Capability.SysAdmin) ? [] : needed.Where(c => !Capabilities.Has(c)).ToList();
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        var names = string.Join(" and ", missing.Select(Capabilities.Name));
+        var remedy = Environment.IsPrivilegedProcess
+            ? "root's capability set was reduced for this process"
+            : "run it as root or grant " + (missing.Count > 1 ? "them" : "it");
+        return $"{what} needs {names} (CAP_SYS_ADMIN before Linux 5.8), which this process lacks{(missing.Contains(Capability.Bpf) ? UnprivilegedBpfDisabled() : "")}: {remedy}";
     }
 
     /// <summary>Why even the calls open to unprivileged users need CAP_BPF here, when the sysctl says so.</summary>

@@ -104,10 +104,11 @@ public sealed class RawbpfPinTests
         var result = RunLeavingNothingLoaded("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
             RawbpfBinary.Path, "prog", "loadall", MultiProg, pins.Rawbpf);
 
-        // BTF is optional (loaded without it, as libbpf does); the first map is not.
+        // BTF is optional (loaded without it, as libbpf does); the first map is not. Whichever call fails, the
+        // hint gives what the whole object needs: CAP_BPF, and CAP_PERFMON for its raw_tp programs.
         var sysctl = File.ReadAllText("/proc/sys/kernel/unprivileged_bpf_disabled").Trim();
         var disabled = sysctl == "0" ? "" : $" (kernel.unprivileged_bpf_disabled={sysctl})";
-        AssertOneLineFailure(result, $"rawbpf: bpf(BPF_MAP_CREATE) failed: EPERM (Operation not permitted) for map \"perf_events\" (PERF_EVENT_ARRAY); hint: BPF_MAP_CREATE needs CAP_BPF (CAP_SYS_ADMIN before Linux 5.8), which this process lacks{disabled}: run it as root or grant it", asRoot: false);
+        AssertOneLineFailure(result, $"rawbpf: object 'multi_prog': bpf(BPF_MAP_CREATE) failed: EPERM (Operation not permitted) for map \"perf_events\" (PERF_EVENT_ARRAY); hint: loading object 'multi_prog' needs CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8), which this process lacks{disabled}: run it as root or grant them", asRoot: false);
         Assert.Empty(PinsIn(pins.Rawbpf));
     }
 

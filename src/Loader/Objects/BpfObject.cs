@@ -3,6 +3,7 @@ using System.Text;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Elf;
+using RawBpf.Loader.Interop;
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
 namespace RawBpf.Loader;
@@ -125,6 +126,14 @@ public sealed class BpfObject : IDisposable
             LoadBtf();
             CreateMaps();
             LoadPrograms(options, KernelTypesIfNeeded(options));
+        }
+        catch (BpfSyscallException e) when (e.Errno == Errno.EPERM
+            && BpfErrorHints.ForObjectLoad(File.ObjectName, File.Programs.Select(p => p.Info?.ProgramType ?? BpfProgramType.Unspecified)) is { } needs)
+        {
+            // Whichever call failed first, the user needs what the whole object needs, not that call's share.
+            CloseAll();
+            var call = e.Message.Split('\n')[0];
+            throw new BpfObjectLoadException($"object '{File.ObjectName}': {call}\n  hint: {needs}", e);
         }
         catch
         {
