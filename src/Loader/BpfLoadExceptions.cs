@@ -1,10 +1,13 @@
+using RawBpf.Elf;
+
 namespace RawBpf.Loader;
 
 /// <summary>BPF_PROG_LOAD failed; carries the verifier log.</summary>
 public sealed class BpfProgramLoadException : BpfSyscallException
 {
-    internal BpfProgramLoadException(string programName, int errno, string? log, bool logTruncated)
-        : base(BpfCommand.ProgLoad, errno, $"program \"{programName}\"", FormatDetail(log, logTruncated))
+    internal BpfProgramLoadException(string programName, BpfProgramType type, int errno, string? log, bool logTruncated)
+        : base(BpfCommand.ProgLoad, errno, $"program \"{programName}\"", FormatDetail(log, logTruncated),
+            BpfErrorHints.ForProgramLoad(errno, type, hasLog: !string.IsNullOrEmpty(log)))
     {
         ProgramName = programName;
         Log = log ?? string.Empty;
@@ -39,7 +42,7 @@ public sealed class BpfProgramLoadException : BpfSyscallException
 public sealed class BpfBtfLoadException : BpfSyscallException
 {
     internal BpfBtfLoadException(int errno, string? log, bool logTruncated)
-        : base(BpfCommand.BtfLoad, errno, "BTF", BpfProgramLoadException.FormatDetail(log, logTruncated))
+        : base(BpfCommand.BtfLoad, errno, "BTF", BpfProgramLoadException.FormatDetail(log, logTruncated), BpfErrorHints.For(BpfCommand.BtfLoad, errno))
     {
         Log = log ?? string.Empty;
         LogTail = LogRetry.Tail(log);

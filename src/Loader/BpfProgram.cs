@@ -124,7 +124,7 @@ public sealed unsafe class BpfProgram : IDisposable
 
                 if (outcome.Fd < 0)
                 {
-                    throw new BpfProgramLoadException(name, outcome.Errno, outcome.Log, outcome.LogTruncated);
+                    throw new BpfProgramLoadException(name, options.Type, outcome.Errno, outcome.Log, outcome.LogTruncated);
                 }
 
                 return new BpfProgram(BpfSyscall.OwnFd(outcome.Fd), options.Type, options.ExpectedAttachType, name, (int)template.InsnCount, outcome.Log);

@@ -51,12 +51,12 @@ public class LinuxSyscallException : Exception
 public class BpfSyscallException : LinuxSyscallException
 {
     public BpfSyscallException(BpfCommand command, int errno, string? subject = null)
-        : this(command, errno, subject, null)
+        : this(command, errno, subject, null, BpfErrorHints.For(command, errno))
     {
     }
 
-    private protected BpfSyscallException(BpfCommand command, int errno, string? subject, string? detail)
-        : base($"bpf({UapiNames.Command(command)})", errno, BpfErrorHints.For(command, errno), Join(subject, detail))
+    private protected BpfSyscallException(BpfCommand command, int errno, string? subject, string? detail, IReadOnlyList<string> hints)
+        : base($"bpf({UapiNames.Command(command)})", errno, hints, Join(subject, detail))
     {
         Command = command;
         Subject = subject;
@@ -72,32 +72,15 @@ public class BpfSyscallException : LinuxSyscallException
         subject is null ? detail : "for " + subject + detail;
 }
 
-internal static class BpfErrorHints
+/// <summary>BPF_OBJ_PIN failed: names the path, and why pinning there failed when the file system tells.</summary>
+public sealed class BpfPinException : BpfSyscallException
 {
-    public static IReadOnlyList<string> For(BpfCommand command, int errno)
+    internal BpfPinException(string path, int errno)
+        : base(BpfCommand.ObjPin, errno, $"\"{path}\"", null, BpfErrorHints.ForPin(errno, path))
     {
-        if (errno == Errno.E2BIG && command == BpfCommand.ProgLoad)
-        {
-            return ["the program exceeds a verifier limit (1M processed instructions, or 4096 insns for unprivileged loads)"];
-        }
-
-        if (errno != Errno.EPERM)
-        {
-            return [];
-        }
-
-        if (command is BpfCommand.MapUpdateElem or BpfCommand.MapDeleteElem)
-        {
-            return ["the map is frozen (BPF_MAP_FREEZE) or read-only for user space (BPF_F_RDONLY)"];
-        }
-
-        var hints = new List<string> { "run as root, or grant CAP_BPF + CAP_PERFMON (CAP_SYS_ADMIN on kernels before 5.8)" };
-        if (command is BpfCommand.MapCreate or BpfCommand.ProgLoad or BpfCommand.BtfLoad
-            && (!KernelFeatures.TryGetMemcgAccounting(out var memcg) || !memcg))
-        {
-            hints.Add("kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK: raise it (ulimit -l unlimited, or MemlockLimit.RaiseIfNeeded())");
-        }
-
-        return hints;
+        Path = path;
     }
+
+    /// <summary>Where the object was to be pinned.</summary>
+    public string Path { get; }
 }

@@ -17,21 +17,9 @@ public sealed class RawExitSnoopCollection
     public const string Name = "rawexitsnoop end to end";
 }
 
-/// <summary>The published Native AOT binaries the tests exercise (src/Cli/publish.sh; tests/run.sh publishes them).</summary>
-internal static class PublishedTool
-{
-    public static string Path(string tool)
-    {
-        var path = System.IO.Path.Combine(RepoPaths.Root, "artifacts", "bin", tool);
-        if (!File.Exists(path))
-            throw new InvalidOperationException($"{path} is missing: these tests run the published binary; run src/Cli/publish.sh first (tests/run.sh does)");
-        return path;
-    }
-}
-
 internal static class RawExitSnoopBinary
 {
-    public static string Path => PublishedTool.Path("rawexitsnoop");
+    public static string Path => RepoPaths.PublishedTool("rawexitsnoop");
 
     /// <summary>A copy anyone can execute, for runs as uid 65534: the repository may sit in a directory that user cannot enter.</summary>
     public static AnyoneCopy CopyForAnyone() => new();
@@ -55,7 +43,7 @@ internal static class RawExitSnoopBinary
 
 internal static class RawbpfBinary
 {
-    public static string Path => PublishedTool.Path("rawbpf");
+    public static string Path => RepoPaths.PublishedTool("rawbpf");
 }
 
 /// <summary>Generous limits only: they bound a hang, they do not measure anything.</summary>

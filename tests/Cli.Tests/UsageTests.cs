@@ -55,7 +55,7 @@ public sealed class UsageTests
     [InlineData("rawbpf")]
     public void VersionNamesTheToolAndTheCommit(string tool)
     {
-        var result = ExternalTool.Run(PublishedTool.Path(tool), "--version");
+        var result = ExternalTool.Run(RepoPaths.PublishedTool(tool), "--version");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches($@"^{tool} 1\.0\.0 \(([0-9a-f]{{12}}|commit unknown)\)\n$", result.StandardOutputText);

@@ -219,4 +219,23 @@ public class MapTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void PinningOutsideBpffsSaysTheDirectoryIsNotABpfFileSystem()
+    {
+        var directory = Directory.CreateTempSubdirectory("rawbpf-rawbpf-pin-").FullName;
+        try
+        {
+            using var map = BpfMap.Create(new BpfMapCreateOptions { Type = BpfMapType.Array, KeySize = 4, ValueSize = 4, MaxEntries = 1, Name = "unpinnable" });
+            var error = Assert.Throws<BpfPinException>(() => map.Pin(Path.Combine(directory, "map")));
+            Assert.Equal(1, error.Errno); // EPERM: the kernel pins only into bpffs directories
+            Assert.Equal([$"{directory} is not on a BPF file system: pin under a bpffs mount (mount -t bpf bpf /sys/fs/bpf)"], error.Hints);
+            Assert.False(BpfFs.IsOnBpfFs(directory));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

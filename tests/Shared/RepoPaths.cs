@@ -14,6 +14,15 @@ internal static class RepoPaths
     /// <summary>clang-built objects of tests/bpf/**/*.bpf.c.</summary>
     public static string TestBpfObjects => Path.Combine(Root, "artifacts", "bpf", "tests");
 
+    /// <summary>A Native AOT tool published into artifacts/bin (src/Cli/publish.sh; tests/run.sh publishes them).</summary>
+    public static string PublishedTool(string name)
+    {
+        var path = Path.Combine(Root, "artifacts", "bin", name);
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"{path} is missing: these tests run the published binary; run src/Cli/publish.sh first (tests/run.sh does)");
+        return path;
+    }
+
     /// <summary>Every BPF object the build produced (the project's and the tests'), sorted by path.</summary>
     public static IReadOnlyList<string> AllBpfObjects()
     {

@@ -39,20 +39,26 @@ internal static class ProgLoadAllCommand
         try
         {
             using var bpfObject = BpfObject.Open(objectPath);
+            // Disposed before bpfObject: a failure unpins (and removes the directories made) while the fds still
+            // hold the programs, which then unload when bpfObject closes them.
+            using var pins = new BpfPinTransaction();
+            // Both directories are checked (and made) before anything is loaded: a wrong PINDIR costs nothing.
+            pinDirectory = pins.CreateDirectory(pinDirectory);
+            if (mapDirectory is not null)
+                mapDirectory = pins.CreateDirectory(mapDirectory);
             bpfObject.Load(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
             if (explain)
             {
                 foreach (var warning in bpfObject.Warnings)
                     Console.Error.WriteLine($"rawbpf: warning: {warning}");
             }
-            PrepareDirectory(pinDirectory);
-            bpfObject.PinPrograms(pinDirectory);
+            bpfObject.PinPrograms(pins, pinDirectory);
             if (mapDirectory is not null)
             {
-                PrepareDirectory(mapDirectory);
                 foreach (var (name, map) in bpfObject.Maps)
-                    map.Pin(Path.Combine(mapDirectory, name.Replace('.', '_')));
+                    pins.Pin(map.Fd, Path.Combine(mapDirectory, name.Replace('.', '_')));
             }
+            pins.Commit();
             return ExitCodes.Success;
         }
         catch (BpfObjectLoadException e)
@@ -67,25 +73,11 @@ internal static class ProgLoadAllCommand
             PrintLogTail(e.LogTail);
             return ExitCodes.RuntimeError;
         }
-        catch (LinuxSyscallException e)
+        catch (Exception e) when (e is LinuxSyscallException or BpfPinDirectoryException or KeyNotFoundException)
         {
             Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
             return ExitCodes.RuntimeError;
         }
-        catch (KeyNotFoundException e)
-        {
-            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
-            return ExitCodes.RuntimeError;
-        }
-    }
-
-    /// <summary>Creates the directory; under /sys/fs/bpf, mounts bpffs there first (mkdir in sysfs would fail).</summary>
-    private static void PrepareDirectory(string directory)
-    {
-        var full = Path.GetFullPath(directory);
-        if (full.StartsWith(BpfFs.DefaultMountPoint + "/", StringComparison.Ordinal))
-            BpfFs.EnsureMounted();
-        Directory.CreateDirectory(full);
     }
 
     private static void PrintLogTail(string? logTail)
@@ -98,5 +90,7 @@ internal static class ProgLoadAllCommand
             Console.Error.WriteLine("  " + line);
     }
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+    /// <summary>The message's lines (the call, then each hint) on one line.</summary>
+    private static string OneLine(string text) =>
+        string.Join("; ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

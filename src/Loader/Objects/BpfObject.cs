@@ -3,6 +3,7 @@ using System.Text;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Elf;
+using RawBpf.Loader.Interop;
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
 namespace RawBpf.Loader;
@@ -142,6 +143,14 @@ public sealed class BpfObject : IDisposable
             CreateMaps();
             LoadPrograms(options, KernelTypesIfNeeded(options));
         }
+        catch (BpfSyscallException e) when (e.Errno == Errno.EPERM
+            && BpfErrorHints.ForObjectLoad(File.ObjectName, File.Programs.Select(p => p.Info?.ProgramType ?? BpfProgramType.Unspecified)) is { } needs)
+        {
+            // Whichever call failed first, the user needs what the whole object needs, not that call's share.
+            CloseAll();
+            var call = e.Message.Split('\n')[0];
+            throw new BpfObjectLoadException($"object '{File.ObjectName}': {call}\n  hint: {needs}", e);
+        }
         catch
         {
             CloseAll();
@@ -196,14 +205,21 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
+    /// <remarks>All or nothing: on a failure, the pins and directories this call made are removed again.</remarks>
     public void PinPrograms(string directory)
     {
-        // The directory lives in bpffs: mount it first, or the directory would be made in the sysfs stub.
-        if (Path.GetFullPath(directory).StartsWith(BpfFs.DefaultMountPoint + "/", StringComparison.Ordinal))
-            BpfFs.EnsureMounted();
-        Directory.CreateDirectory(directory);
+        using var pins = new BpfPinTransaction();
+        PinPrograms(pins, directory);
+        pins.Commit();
+    }
+
+    /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt; within <paramref name="pins"/>.</summary>
+    public void PinPrograms(BpfPinTransaction pins, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(pins);
+        var checkedDirectory = pins.CreateDirectory(directory);
         foreach (var (name, program) in _programs)
-            program.Pin(Path.Combine(directory, name));
+            pins.Pin(program.Fd, Path.Combine(checkedDirectory, name));
     }
 
     public void Dispose()
@@ -479,6 +495,13 @@ public sealed class BpfObject : IDisposable
                 && r.SectionInstructionIndex >= f.InstructionOffset && r.SectionInstructionIndex < f.InstructionOffset + f.InstructionCount)))
             .Where(x => x.Function is not null)
             .ToList();
+        if (rejection.Log.Length == 0)
+        {
+            // No log: the kernel refused before (or without) the verifier saying anything; the hints say why.
+            var refusal = $"program '{linked.Program.Name}' was refused by the kernel ({rejection.ErrnoName}) without a verifier log";
+            return new BpfObjectLoadException(string.Join("; ", [refusal, .. rejection.Hints]), rejection);
+        }
+
         var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
         if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
         {
