@@ -50,6 +50,12 @@ internal sealed class ElfImage
         for (var i = 0; i < count; i++)
             raw[i] = ReadSectionHeader(span, (int)sectionTable + i * SectionHeaderSize, i, count);
         var names = ReadSectionNames(span, raw, namesIndex);
+        for (var i = 0; i < count; i++)
+        {
+            // No file bytes bound a NOBITS size: the kernel does (a data map's value, E2BIG above INT_MAX).
+            if (raw[i].Type == ElfConstants.ShtNoBits && raw[i].Size > ElfConstants.MaxMapValueSize)
+                throw new ElfFormatException(names[i], 0, $"NOBITS section size {raw[i].Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes; section header at offset {sectionTable + (ulong)i * SectionHeaderSize})");
+        }
 
         // ELFSharp parses the same (now validated) bytes for names and symbols.
         var elf = LoadWithElfSharp(bytes, name);
@@ -114,8 +120,6 @@ internal sealed class ElfImage
         if (r.Type != ElfConstants.ShtNoBits && r.Type != ElfConstants.ShtNull
             && (r.Offset > (ulong)span.Length || r.Size > (ulong)span.Length - r.Offset))
             throw new ElfFormatException(where, at + 0x18, $"section data [{r.Offset}, +{r.Size}) runs past the file ({span.Length} bytes)");
-        if (r.Type == ElfConstants.ShtNoBits && r.Size > int.MaxValue)
-            throw new ElfFormatException(where, at + 0x20, $"NOBITS section size {r.Size} is absurd");
         if (r.Type is ElfConstants.ShtRel or ElfConstants.ShtSymTab && (r.Link >= count))
             throw new ElfFormatException(where, at + 0x28, $"sh_link {r.Link} is out of range ({count} sections)");
         if (r.Type == ElfConstants.ShtRel && r.Info >= count)

@@ -118,6 +118,12 @@ public static class ElfConstants
     public const ushort ShnAbs = 0xfff1;
     public const ushort ShnCommon = 0xfff2;
 
+    /// <summary>
+    /// The largest array map value BPF_MAP_CREATE accepts (<c>array_map_alloc_check</c>: E2BIG above INT_MAX;
+    /// measured on 6.18: 2147483647 is created, 2147483648 refused). It bounds every section that becomes a data map.
+    /// </summary>
+    public const long MaxMapValueSize = int.MaxValue;
+
     public const int SymbolSize = 24;      // sizeof(Elf64_Sym)
     public const int RelSize = 16;         // sizeof(Elf64_Rel)
 

@@ -23,7 +23,8 @@ internal static class BtfDumpCommand
     private static int Dump(string path, string? basePath)
     {
         using var baseBtf = LoadBase(path, basePath);
-        using var btf = BtfFile.Load(path, baseBtf);
+        // Dumps what bpftool dumps (an odd version, a name past the strings as '(invalid)'); loading stays strict.
+        using var btf = BtfFile.Load(path, baseBtf, BtfAcceptance.Bpftool);
         using var stdout = Console.OpenStandardOutput();
         // .NET's console stream drops writes to a closed pipe (`| head`) rather than failing, so no EPIPE case.
         BtfDumper.Write(btf, stdout);
