@@ -106,8 +106,10 @@ public static class ElfConstants
     public const uint ShtSymTab = 2;
     public const uint ShtStrTab = 3;
     public const uint ShtRela = 4;
+    public const uint ShtNote = 7;
     public const uint ShtNoBits = 8;
     public const uint ShtRel = 9;
+    public const uint ShtDynSym = 11;
 
     public const ulong ShfWrite = 0x1;
     public const ulong ShfAlloc = 0x2;
