@@ -60,7 +60,7 @@ public static class BtfFile
         long length;
         try
         {
-            (handle, length) = InputFile.OpenRegular(path);
+            (handle, length) = InputFile.OpenRegular(path, "BTF file");
         }
         catch (InputFileException e)
         {

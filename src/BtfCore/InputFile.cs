@@ -22,21 +22,24 @@ public static partial class InputFile
     private const int ModeOffset = 0x1c;        // stx_mode
     private const int SizeOffset = 0x28;        // stx_size
 
-    /// <summary>Opens <paramref name="path"/> for reading if it is a regular file; its size as fstat reports it.</summary>
-    public static (SafeFileHandle Handle, long Length) OpenRegular(string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading if it is a regular file; its size as fstat reports it. Errors
+    /// read "PATH: cannot open <paramref name="what"/>: reason".
+    /// </summary>
+    public static (SafeFileHandle Handle, long Length) OpenRegular(string path, string what)
     {
         var fd = open(path, ReadOnly | NonBlocking | CloseOnExec);
         if (fd < 0)
-            throw new InputFileException($"{path}: cannot open: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            throw new InputFileException($"{path}: cannot open {what}: {LastError()}");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
             Span<byte> status = stackalloc byte[StatxSize];
             if (statx(fd, "", EmptyPath, WantTypeAndSize, ref MemoryMarshal.GetReference(status)) != 0)
-                throw new InputFileException($"{path}: cannot stat: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                throw new InputFileException($"{path}: cannot open {what}: fstat: {LastError()}");
             var mode = BitConverter.ToUInt16(status[ModeOffset..]) & 0xf000;   // S_IFMT
             if (mode != 0x8000)                                                // S_IFREG
-                throw new InputFileException($"{path}: {TypeName(mode)}, not a regular file");
+                throw new InputFileException($"{path}: cannot open {what}: {TypeName(mode)}, not a regular file");
             return (handle, (long)BitConverter.ToUInt64(status[SizeOffset..]));
         }
         catch
@@ -70,6 +73,13 @@ public static partial class InputFile
             throw new InputFileException($"{path}: cannot read: I/O error at offset {offset + total}");
         }
         return total == length ? buffer : buffer[..total];
+    }
+
+    /// <summary>strerror's words for errno, lower-case as the tools print them ("no such file or directory").</summary>
+    private static string LastError()
+    {
+        var text = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+        return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
     }
 
     private static string TypeName(int mode) => mode switch

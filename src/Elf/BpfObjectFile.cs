@@ -91,7 +91,7 @@ public sealed class BpfObjectFile
         try
         {
             // A regular file only (a FIFO or /dev/zero is refused before any read), read as far as its size.
-            var (handle, length) = InputFile.OpenRegular(path);
+            var (handle, length) = InputFile.OpenRegular(path, "BPF object");
             using (handle)
             {
                 if (length > Array.MaxLength)
@@ -101,7 +101,7 @@ public sealed class BpfObjectFile
         }
         catch (InputFileException e)
         {
-            throw new ElfFormatException($"cannot read the BPF object: {e.Message}", e);
+            throw new ElfFormatException(e.Message, e);
         }
         return Parse(bytes, path);
     }
