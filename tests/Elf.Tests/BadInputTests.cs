@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RawBpf.Tests.Shared;
 
 namespace RawBpf.Elf.Tests;
 
@@ -181,9 +182,7 @@ public class BadInputTests
     }
 
     [Theory]
-    [InlineData("/dev/zero", "is a character device")]
-    [InlineData("/dev/urandom", "is a character device")]
-    [InlineData("/tmp", "is a directory")]
+    [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
     public void Special_files_are_refused_before_any_read(string path, string what)
     {
         var e = Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load(path));
@@ -193,19 +192,8 @@ public class BadInputTests
     [Fact]
     public async Task A_fifo_is_refused_without_waiting_for_a_writer()
     {
-        var fifo = Path.Combine(Path.GetTempPath(), $"rawbpf-input-{Environment.ProcessId}.fifo");
-        TestObjects.Run("mkfifo", fifo);
-        try
-        {
-            var load = Task.Run(() => Record.Exception(() => BpfObjectFile.Load(fifo)));
-            Assert.Same(load, await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(10))));
-            var e = Assert.IsType<ElfFormatException>(await load);
-            Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", e.Message);
-        }
-        finally
-        {
-            File.Delete(fifo);
-        }
+        var (fifo, error) = await SpecialFiles.LoadFifo(path => BpfObjectFile.Load(path));
+        Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", Assert.IsType<ElfFormatException>(error).Message);
     }
 
     [Fact]
