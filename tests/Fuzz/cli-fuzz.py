@@ -80,6 +80,7 @@ def main():
         codes = collections.Counter()
         worst_rss = (0, None)
         slowest = (0.0, None)
+        per_command = collections.defaultdict(lambda: [0, 0.0])   # command -> [peak RSS KiB, seconds]
         problems = []
         btf_agree = collections.Counter()
         clock = time.monotonic()
@@ -99,6 +100,8 @@ def main():
                 worst_rss = (rss, where)
             if elapsed > slowest[0]:
                 slowest = (elapsed, where)
+            per_command[command][0] = max(per_command[command][0], rss)
+            per_command[command][1] = max(per_command[command][1], elapsed)
             if hung:
                 problems.append(f"hang: {where}")
             elif code not in (0, 1):
@@ -124,6 +127,8 @@ def main():
         print(f"  btf dump agrees with bpftool: {btf_agree['dumped']} dumped, {btf_agree['refused']} refused")
         print(f"  worst peak RSS: {worst_rss[0] / 1024:.1f} MB ({worst_rss[1]})")
         print(f"  slowest: {slowest[0]:.3f} s ({slowest[1]})")
+        for command, (rss, seconds) in per_command.items():
+            print(f"  {command}: worst peak RSS {rss / 1024:.1f} MB, slowest {seconds:.3f} s")
         print(f"  problems: {len(problems)}")
         for problem in problems[:50]:
             print(f"    {problem}")
