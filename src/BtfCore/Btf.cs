@@ -33,7 +33,7 @@ public sealed class Btf : IDisposable
     // Built on the first essential-name lookup: CO-RE finds its candidates in one pass without it.
     private BtfNameIndex? _nameIndex;
 
-    private Btf(ReadOnlyMemory<byte> data, IDisposable? owner, string sectionName, Btf? baseBtf)
+    private Btf(ReadOnlyMemory<byte> data, IDisposable? owner, string sectionName, Btf? baseBtf, BtfAcceptance acceptance)
     {
         _data = data;
         _owner = owner;
@@ -48,10 +48,11 @@ public sealed class Btf : IDisposable
         if (magic != Magic)
             throw new BtfFormatException(sectionName, 0, $"bad magic 0x{magic:x4}, expected 0x{Magic:x4}");
         Version = span[2];
-        if (Version != 1)
+        var strict = acceptance == BtfAcceptance.Strict;
+        if (strict && Version != 1)
             throw new BtfFormatException(sectionName, 2, $"unsupported BTF version {Version}");
         var headerLength = BinaryPrimitives.ReadUInt32LittleEndian(span[4..]);
-        if (headerLength < MinHeaderSize || headerLength > (uint)span.Length)
+        if ((strict && headerLength < MinHeaderSize) || headerLength > (uint)span.Length)
             throw new BtfFormatException(sectionName, 4, $"header length {headerLength} is out of range");
         var typeOff = BinaryPrimitives.ReadUInt32LittleEndian(span[8..]);
         var typeLen = BinaryPrimitives.ReadUInt32LittleEndian(span[12..]);
@@ -59,14 +60,17 @@ public sealed class Btf : IDisposable
         var strLen = BinaryPrimitives.ReadUInt32LittleEndian(span[20..]);
         // Offsets count from the end of the header; every section must lie inside the blob.
         var available = (ulong)span.Length - headerLength;
-        if ((ulong)typeOff + typeLen > available)
-            throw new BtfFormatException(sectionName, 8, $"type section [{typeOff}, +{typeLen}) runs past the data ({available} bytes)");
         if ((ulong)strOff + strLen > available)
             throw new BtfFormatException(sectionName, 16, $"string section [{strOff}, +{strLen}) runs past the data ({available} bytes)");
+        if (strict && (ulong)typeOff + typeLen > available)
+            throw new BtfFormatException(sectionName, 8, $"type section [{typeOff}, +{typeLen}) runs past the data ({available} bytes)");
+        // libbpf 1.1's btf_parse_hdr: the type section ends where the string section starts, or before.
+        if (!strict && (ulong)typeOff + typeLen > strOff)
+            throw new BtfFormatException(sectionName, 8, $"type section [{typeOff}, +{typeLen}) runs past the string section's start ({strOff})");
         if (typeOff % 4 != 0)
             throw new BtfFormatException(sectionName, 8, $"type section offset {typeOff} is not 4-byte aligned");
         // An empty section overlaps nothing (libbpf accepts BTF without types whose offsets coincide).
-        if (typeLen != 0 && strLen != 0 && (typeOff < strOff ? typeOff + typeLen > strOff : strOff + strLen > typeOff))
+        if (strict && typeLen != 0 && strLen != 0 && (typeOff < strOff ? typeOff + typeLen > strOff : strOff + strLen > typeOff))
             throw new BtfFormatException(sectionName, 8, "type and string sections overlap");
         HeaderLength = (int)headerLength;
         _typesStart = (int)(headerLength + typeOff);
@@ -83,15 +87,17 @@ public sealed class Btf : IDisposable
     }
 
     /// <summary>Parses raw BTF. The memory must stay unchanged while this instance is used.</summary>
-    public static Btf Parse(ReadOnlyMemory<byte> data, Btf? baseBtf = null, string sectionName = ".BTF") =>
-        new(data, null, sectionName, baseBtf);
+    public static Btf Parse(ReadOnlyMemory<byte> data, Btf? baseBtf = null, string sectionName = ".BTF",
+        BtfAcceptance acceptance = BtfAcceptance.Strict) =>
+        new(data, null, sectionName, baseBtf, acceptance);
 
     /// <summary>Parses raw BTF and takes ownership of <paramref name="owner"/> (e.g. a file mapping).</summary>
-    internal static Btf Parse(ReadOnlyMemory<byte> data, IDisposable? owner, string sectionName, Btf? baseBtf)
+    internal static Btf Parse(ReadOnlyMemory<byte> data, IDisposable? owner, string sectionName, Btf? baseBtf,
+        BtfAcceptance acceptance = BtfAcceptance.Strict)
     {
         try
         {
-            return new Btf(data, owner, sectionName, baseBtf);
+            return new Btf(data, owner, sectionName, baseBtf, acceptance);
         }
         catch
         {
@@ -152,6 +158,10 @@ public sealed class Btf : IDisposable
         // The section ends in NUL (checked at parse time), so a terminator is always found.
         return strings[..strings.IndexOf((byte)0)];
     }
+
+    /// <summary>True when <paramref name="offset"/> falls in this blob's string section or its base's.</summary>
+    public bool HasStringAt(uint offset) =>
+        offset < (uint)FirstStringOffset ? Base?.HasStringAt(offset) ?? false : offset - (uint)FirstStringOffset < (uint)StringsLength;
 
     /// <summary>The string at <paramref name="offset"/> decoded as UTF-8.</summary>
     public string GetString(uint offset) => offset == 0 && FirstStringOffset == 0 ? "" : Encoding.UTF8.GetString(GetStringBytes(offset));
@@ -279,4 +289,17 @@ public sealed class Btf : IDisposable
     }
 
     public void Dispose() => _owner?.Dispose();
+}
+
+/// <summary>How much of an odd header <see cref="Btf.Parse(ReadOnlyMemory{byte}, Btf?, string, BtfAcceptance)"/> accepts.</summary>
+public enum BtfAcceptance
+{
+    /// <summary>What a loader hands the kernel: version 1, a whole header, both sections inside the blob and apart.</summary>
+    Strict,
+
+    /// <summary>
+    /// What bpftool 7.1 dumps (libbpf 1.1's <c>btf_parse_hdr</c>): any version, a header length up to the blob's,
+    /// the string section inside the blob and the type section before it. Used to dump, never to load.
+    /// </summary>
+    Bpftool,
 }

@@ -292,9 +292,12 @@ public static class BtfDumper
             _position += bytes.Length;
         }
 
-        /// <summary><c>btf_str</c>: offset 0 is "(anon)" (an empty name elsewhere prints as nothing).</summary>
+        /// <summary>
+        /// bpftool's <c>btf_str</c>: offset 0 is "(anon)" (an empty name elsewhere prints as nothing), an offset
+        /// past the strings "(invalid)".
+        /// </summary>
         public void WriteName(Btf btf, uint nameOffset) =>
-            Write(nameOffset == 0 ? "(anon)"u8 : btf.GetStringBytes(nameOffset));
+            Write(nameOffset == 0 ? "(anon)"u8 : btf.HasStringAt(nameOffset) ? btf.GetStringBytes(nameOffset) : "(invalid)"u8);
 
         public void Write(uint value)
         {

@@ -17,17 +17,29 @@ public static class BtfFile
 
     public static string VmlinuxPath => KernelBtfDirectory + "/vmlinux";
 
-    /// <summary>Loads the BTF in <paramref name="path"/>; <paramref name="baseBtf"/> for split BTF (a module's).</summary>
-    public static Btf Load(string path, Btf? baseBtf = null)
+    /// <summary>
+    /// Loads the BTF in <paramref name="path"/>; <paramref name="baseBtf"/> for split BTF (a module's);
+    /// <paramref name="acceptance"/> <see cref="BtfAcceptance.Bpftool"/> to dump what bpftool dumps.
+    /// </summary>
+    public static Btf Load(string path, Btf? baseBtf = null, BtfAcceptance acceptance = BtfAcceptance.Strict)
     {
         var (data, owner) = ReadWhole(path);
         var span = data.Span;
         if (span.Length >= 4 && span[0] == 0x7f && span[1] == (byte)'E' && span[2] == (byte)'L' && span[3] == (byte)'F')
         {
-            var (offset, size) = FindElfSection(span, ".BTF", path);
-            return Btf.Parse(data.Slice(offset, size), owner, $"{path}: .BTF", baseBtf);
+            (int Offset, int Size) section;
+            try
+            {
+                section = FindElfSection(span, ".BTF", path);
+            }
+            catch
+            {
+                owner?.Dispose();
+                throw;
+            }
+            return Btf.Parse(data.Slice(section.Offset, section.Size), owner, $"{path}: .BTF", baseBtf, acceptance);
         }
-        return Btf.Parse(data, owner, path, baseBtf);
+        return Btf.Parse(data, owner, path, baseBtf, acceptance);
     }
 
     /// <summary>The running kernel's BTF, and a module's BTF on top of it when <paramref name="module"/> is given.</summary>
@@ -39,68 +51,68 @@ public static class BtfFile
 
     /// <summary>
     /// The file's bytes: mapped for kernel BTF under sysfs (immutable while the kernel runs, so a mapping can
-    /// never SIGBUS), read into an array for anything else, where a file truncated under us must not crash.
+    /// never SIGBUS), read into an array for anything else, where a file truncated under us must not crash. Only
+    /// a regular file is read (<see cref="InputFile"/>), and raw BTF only as far as its header says it reaches.
     /// </summary>
     private static (ReadOnlyMemory<byte> Data, IDisposable? Owner) ReadWhole(string path)
     {
-        using var handle = OpenForRead(path);
+        SafeFileHandle handle;
         long length;
         try
         {
-            length = RandomAccess.GetLength(handle);
+            (handle, length) = InputFile.OpenRegular(path, "BTF file");
         }
-        catch (IOException)
+        catch (InputFileException e)
         {
-            length = 0;
+            throw new BtfFormatException(e.Message, e);
         }
-        if (length > int.MaxValue)
-            throw new BtfFormatException(path, 0, $"file of {length} bytes is too large for BTF");
-        if (length > 0 && path.StartsWith(KernelBtfDirectory + "/", StringComparison.Ordinal)
-            && MappedFile.TryMap(handle, (int)length) is { } mapping)
-            return (mapping.Memory, mapping);
-        return (ReadAll(handle, path, (int)length), null);
-    }
-
-    private static SafeFileHandle OpenForRead(string path)
-    {
-        try
+        using (handle)
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BtfFormatException($"{path}: cannot open BTF file: {FileErrorText.Describe(e, path)}", e);
-        }
-    }
-
-    /// <summary>read() until end of file; sysfs may report a size other than what it serves.</summary>
-    private static byte[] ReadAll(SafeFileHandle handle, string path, int lengthHint)
-    {
-        var buffer = new byte[Math.Max(lengthHint, 64 * 1024)];
-        var total = 0;
-        try
-        {
-            while (true)
+            if (length > 0 && path.StartsWith(KernelBtfDirectory + "/", StringComparison.Ordinal)
+                && length <= int.MaxValue && MappedFile.TryMap(handle, (int)length) is { } mapping)
+                return (mapping.Memory, mapping);
+            try
             {
-                if (total == buffer.Length)
-                {
-                    if (buffer.Length >= Array.MaxLength / 2)
-                        throw new BtfFormatException(path, total, "file is too large for BTF");
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-                var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
-                if (read == 0)
-                    break;
-                total += read;
+                var header = InputFile.Read(handle, path, 0, HeaderLengthsEnd);
+                var size = DeclaredSize(header, path, length);
+                return (size <= header.Length ? header.AsMemory(0, size) : InputFile.Read(handle, path, 0, size), null);
+            }
+            catch (InputFileException e)
+            {
+                throw new BtfFormatException(e.Message, e);
             }
         }
-        catch (IOException e)
+    }
+
+    /// <summary>Where <c>btf_header.str_len</c> ends: the header fields that bound the whole blob.</summary>
+    private const int HeaderLengthsEnd = 24;
+
+    /// <summary>
+    /// How many bytes to read: for raw BTF what its header declares (hdr_len plus the furthest section end), so
+    /// a file that never ends (a procfs-like size of 0, or more bytes than declared) is not read past that; for
+    /// an ELF file, its size.
+    /// </summary>
+    private static int DeclaredSize(ReadOnlySpan<byte> header, string path, long fileLength)
+    {
+        var isElf = header.Length >= 4 && header[0] == 0x7f && header[1] == (byte)'E' && header[2] == (byte)'L' && header[3] == (byte)'F';
+        var isBtf = header.Length >= HeaderLengthsEnd && BinaryPrimitives.ReadUInt16LittleEndian(header) == Btf.Magic;
+        ulong size;
+        if (isBtf)
         {
-            throw new BtfFormatException($"{path}: cannot read BTF file: {FileErrorText.Describe(e, path)}", e);
+            var headerLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+            var typesEnd = (ulong)BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) + BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+            var stringsEnd = (ulong)BinaryPrimitives.ReadUInt32LittleEndian(header[16..]) + BinaryPrimitives.ReadUInt32LittleEndian(header[20..]);
+            size = headerLength + Math.Max(typesEnd, stringsEnd);
+            if (fileLength > 0 && size > (ulong)fileLength)
+                throw new BtfFormatException(path, 4, $"the BTF header declares {size} bytes, the file has {fileLength}");
         }
-        if (total != buffer.Length)
-            Array.Resize(ref buffer, total);
-        return buffer;
+        else
+        {
+            size = isElf ? (ulong)fileLength : (ulong)header.Length;
+        }
+        if (size > (ulong)Array.MaxLength)
+            throw new BtfFormatException(path, 0, $"file of {size} bytes is too large for BTF");
+        return (int)size;
     }
 
     /// <summary>Finds a section by name in a little-endian ELF64 file, checking every offset it follows.</summary>

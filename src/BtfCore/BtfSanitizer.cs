@@ -168,7 +168,8 @@ public static class BtfSanitizer
     /// <summary>A DATASEC named ".data" becomes STRUCT "_data": a dot is no valid C identifier.</summary>
     private static void RenameDotsToUnderscores(byte[] strings, uint offset)
     {
-        for (var i = (int)offset; i < strings.Length && strings[i] != 0; i++)
+        // Unsigned: a name offset past int.MaxValue (corrupt BTF) is past the strings, not a negative index.
+        for (var i = offset; i < (uint)strings.Length && strings[i] != 0; i++)
         {
             if (strings[i] == (byte)'.')
                 strings[i] = (byte)'_';

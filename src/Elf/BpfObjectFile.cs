@@ -90,11 +90,18 @@ public sealed class BpfObjectFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            // A regular file only (a FIFO or /dev/zero is refused before any read), read as far as its size.
+            var (handle, length) = InputFile.OpenRegular(path, "BPF object");
+            using (handle)
+            {
+                if (length > Array.MaxLength)
+                    throw new ElfFormatException(path, 0, $"file of {length} bytes is too large for a BPF object");
+                bytes = InputFile.Read(handle, path, 0, (int)length);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InputFileException e)
         {
-            throw new ElfFormatException($"{path}: cannot read the BPF object: {BtfCore.FileErrorText.Describe(e, path)}", e);
+            throw new ElfFormatException(e.Message, e);
         }
         return Parse(bytes, path);
     }
@@ -370,8 +377,8 @@ public sealed class BpfObjectFile
         // Every data map is mmapable, as in libbpf 1.1 (the bpftool oracle here), so the loader can always map
         // .bss/.data into user space. libbpf 1.3+ drops the flag when every variable is static or hidden.
         var flags = (uint)BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? (uint)BpfMapFlags.ReadOnlyProgram : 0);
-        if (section.Size > uint.MaxValue)
-            throw new ElfFormatException(section.Name, 0, $"size {section.Size} is too large for a map value");
+        if (section.Size > ElfConstants.MaxMapValueSize)
+            throw new ElfFormatException(section.Name, 0, $"size {section.Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes)");
         return new MapDefinition(InternalMapName(ObjectName, section.Name), kind)
         {
             RealName = section.Name,

@@ -50,6 +50,16 @@ internal sealed class ElfImage
         for (var i = 0; i < count; i++)
             raw[i] = ReadSectionHeader(span, (int)sectionTable + i * SectionHeaderSize, i, count);
         var names = ReadSectionNames(span, raw, namesIndex);
+        for (var i = 0; i < count; i++)
+        {
+            // No file bytes bound a NOBITS size: the kernel does (a data map's value, E2BIG above INT_MAX).
+            if (raw[i].Type == ElfConstants.ShtNoBits && raw[i].Size > ElfConstants.MaxMapValueSize)
+                throw new ElfFormatException(names[i], 0, $"NOBITS section size {raw[i].Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes; section header at offset {sectionTable + (ulong)i * SectionHeaderSize})");
+        }
+
+        // ELFSharp reads every symbol table and note while it loads: check what it will index first.
+        for (var i = 0; i < count; i++)
+            CheckForElfSharp(span, raw, names, i, sectionTable + (ulong)i * SectionHeaderSize);
 
         // ELFSharp parses the same (now validated) bytes for names and symbols.
         var elf = LoadWithElfSharp(bytes, name);
@@ -93,6 +103,9 @@ internal sealed class ElfImage
         var machine = BinaryPrimitives.ReadUInt16LittleEndian(span[0x12..]);
         if (machine != ElfConstants.MachineBpf)
             throw new ElfFormatException(Header, 0x12, $"e_machine {machine}: not EM_BPF ({ElfConstants.MachineBpf})");
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(span[0x14..]);
+        if (version != 1)    // EV_CURRENT, which ELFSharp requires too
+            throw new ElfFormatException(Header, 0x14, $"e_version {version}, expected 1");
     }
 
     private readonly record struct RawSection(uint NameOffset, uint Type, ulong Flags, ulong Offset, ulong Size, uint Link, uint Info, ulong Alignment, ulong EntrySize);
@@ -114,8 +127,6 @@ internal sealed class ElfImage
         if (r.Type != ElfConstants.ShtNoBits && r.Type != ElfConstants.ShtNull
             && (r.Offset > (ulong)span.Length || r.Size > (ulong)span.Length - r.Offset))
             throw new ElfFormatException(where, at + 0x18, $"section data [{r.Offset}, +{r.Size}) runs past the file ({span.Length} bytes)");
-        if (r.Type == ElfConstants.ShtNoBits && r.Size > int.MaxValue)
-            throw new ElfFormatException(where, at + 0x20, $"NOBITS section size {r.Size} is absurd");
         if (r.Type is ElfConstants.ShtRel or ElfConstants.ShtSymTab && (r.Link >= count))
             throw new ElfFormatException(where, at + 0x28, $"sh_link {r.Link} is out of range ({count} sections)");
         if (r.Type == ElfConstants.ShtRel && r.Info >= count)
@@ -144,6 +155,41 @@ internal sealed class ElfImage
         return names;
     }
 
+    /// <summary>
+    /// What ELFSharp indexes without checking: a symbol table's names in the string table it finds by name
+    /// (.strtab), and a note's name and descriptor sizes. Clang writes both consistently; a mutated file may not.
+    /// </summary>
+    private static void CheckForElfSharp(ReadOnlySpan<byte> span, RawSection[] raw, string[] names, int index, ulong headerOffset)
+    {
+        var section = raw[index];
+        var data = section.Type is ElfConstants.ShtNoBits or ElfConstants.ShtNull ? default : span.Slice((int)section.Offset, (int)section.Size);
+        if (section.Type is ElfConstants.ShtSymTab or ElfConstants.ShtDynSym)
+        {
+            var stringsName = section.Type == ElfConstants.ShtSymTab ? ".strtab" : ".dynstr";
+            if (section.Link >= raw.Length || names[section.Link] != stringsName || raw[section.Link].Type != ElfConstants.ShtStrTab)
+                throw new ElfFormatException(names[index], (long)headerOffset + 0x28, $"sh_link {section.Link} is not the {stringsName} string table");
+            if (section.EntrySize != ElfConstants.SymbolSize || section.Size % ElfConstants.SymbolSize != 0)
+                throw new ElfFormatException(names[index], (long)headerOffset + 0x38, $"sh_entsize {section.EntrySize} and size {section.Size} do not make {ElfConstants.SymbolSize}-byte symbols");
+            var strings = span.Slice((int)raw[section.Link].Offset, (int)raw[section.Link].Size);
+            for (var at = 0; at < data.Length; at += ElfConstants.SymbolSize)
+            {
+                var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[at..]);
+                if (nameOffset != 0 && (nameOffset >= strings.Length || strings[(int)nameOffset..].IndexOf((byte)0) < 0))
+                    throw new ElfFormatException(names[index], at, $"symbol #{at / ElfConstants.SymbolSize}: st_name {nameOffset} is not a string of {stringsName} ({strings.Length} bytes)");
+            }
+        }
+        else if (section.Type == ElfConstants.ShtNote)
+        {
+            // One note (Elf64_Nhdr: namesz, descsz, type, then both padded to 4 bytes) is what ELFSharp reads.
+            if (data.Length < 12)
+                throw new ElfFormatException(names[index], 0, $"note of {data.Length} bytes is shorter than its 12-byte header");
+            var nameSize = BinaryPrimitives.ReadUInt32LittleEndian(data);
+            var descriptorSize = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+            if (12 + (((ulong)nameSize + 3) & ~3UL) + (((ulong)descriptorSize + 3) & ~3UL) > (ulong)data.Length)
+                throw new ElfFormatException(names[index], 0, $"note name ({nameSize} bytes) and descriptor ({descriptorSize} bytes) run past the section ({data.Length} bytes)");
+        }
+    }
+
     private static ELF<ulong> LoadWithElfSharp(ReadOnlyMemory<byte> bytes, string name)
     {
         var array = MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
@@ -157,7 +203,8 @@ internal sealed class ElfImage
         }
         catch (Exception e) when (e is not ElfFormatException)
         {
-            throw new ElfFormatException(name, 0, $"ELFSharp cannot read this file: {e.Message}", e);
+            // Its message would be a .NET resource key in the AOT tools; what it read is the section table.
+            throw new ElfFormatException(name, 0, "ELFSharp cannot read the section headers and the tables they point at", e);
         }
     }
 
@@ -170,7 +217,7 @@ internal sealed class ElfImage
         }
         catch (Exception e)
         {
-            throw new ElfFormatException($"section #{index}", 0, $"ELFSharp cannot read the section: {e.Message}", e);
+            throw new ElfFormatException($"section #{index}", 0, "ELFSharp cannot read the section header", e);
         }
         // Both read the same table; a difference would mean one of the two readers is wrong.
         if (elfSharpName != rawName)
@@ -222,7 +269,7 @@ internal sealed class ElfImage
         }
         catch (Exception e) when (e is not ElfFormatException)
         {
-            throw new ElfFormatException(table.Name, 0, $"ELFSharp cannot read the symbol table: {e.Message}", e);
+            throw new ElfFormatException(table.Name, 0, "ELFSharp cannot read the symbol table", e);
         }
     }
 }

@@ -106,8 +106,10 @@ public static class ElfConstants
     public const uint ShtSymTab = 2;
     public const uint ShtStrTab = 3;
     public const uint ShtRela = 4;
+    public const uint ShtNote = 7;
     public const uint ShtNoBits = 8;
     public const uint ShtRel = 9;
+    public const uint ShtDynSym = 11;
 
     public const ulong ShfWrite = 0x1;
     public const ulong ShfAlloc = 0x2;
@@ -117,6 +119,12 @@ public static class ElfConstants
     public const ushort ShnLoReserve = 0xff00;
     public const ushort ShnAbs = 0xfff1;
     public const ushort ShnCommon = 0xfff2;
+
+    /// <summary>
+    /// The largest array map value BPF_MAP_CREATE accepts (<c>array_map_alloc_check</c>: E2BIG above INT_MAX;
+    /// measured on 6.18: 2147483647 is created, 2147483648 refused). It bounds every section that becomes a data map.
+    /// </summary>
+    public const long MaxMapValueSize = int.MaxValue;
 
     public const int SymbolSize = 24;      // sizeof(Elf64_Sym)
     public const int RelSize = 16;         // sizeof(Elf64_Rel)

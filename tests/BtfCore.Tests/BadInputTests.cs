@@ -229,4 +229,122 @@ public sealed class BadInputTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    // ---- issue 11: special files, a read bounded by the header, bpftool's acceptance ---------------------
+
+    private static string TempFile(string name, byte[] bytes)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rawbpf-input-{Environment.ProcessId}-{name}");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
+    public void Special_files_are_refused_before_any_read(string path, string what)
+    {
+        var e = Assert.Throws<BtfFormatException>(() => BtfFile.Load(path));
+        Assert.Equal($"{path}: cannot open BTF file: {what}, not a regular file", e.Message);
+    }
+
+    [Fact]
+    public async Task A_fifo_is_refused_without_waiting_for_a_writer()
+    {
+        var (fifo, error) = await SpecialFiles.LoadFifo(path => BtfFile.Load(path));
+        Assert.Equal($"{fifo}: cannot open BTF file: is a FIFO, not a regular file", Assert.IsType<BtfFormatException>(error).Message);
+    }
+
+    [Fact]
+    public void Raw_btf_is_read_only_as_far_as_its_header_declares()
+    {
+        var path = TempFile("trailing.btf", [.. EveryKind, .. new byte[1 << 20]]);
+        try
+        {
+            using var btf = BtfFile.Load(path);
+            Assert.Equal(EveryKind.Length, btf.RawData.Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_header_declaring_more_than_the_file_is_refused_before_reading()
+    {
+        var path = TempFile("short.btf", With(EveryKind, 20, 0x7fff_0000));   // str_len
+        try
+        {
+            var e = Assert.Throws<BtfFormatException>(() => BtfFile.Load(path));
+            Assert.Contains($"the BTF header declares {24L + BinaryPrimitives.ReadUInt32LittleEndian(EveryKind.AsSpan(16)) + 0x7fff_0000} bytes, the file has {EveryKind.Length}", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>bpftool's dump of <paramref name="blob"/> and ours with bpftool's acceptance: both dump the same, or both refuse.</summary>
+    private static (bool Dumped, string Text) DumpsAsBpftool(string name, byte[] blob)
+    {
+        var path = TempFile(name, blob);
+        try
+        {
+            var expected = ExternalTool.Run("bpftool", "btf", "dump", "file", path);
+            try
+            {
+                using var btf = BtfFile.Load(path, null, BtfAcceptance.Bpftool);
+                var text = BtfDumper.ToText(btf);
+                Assert.True(expected.ExitCode == 0, $"bpftool refuses what rawbpf dumps: {expected.StandardError}");
+                Assert.Equal(expected.StandardOutputText, text);
+                return (true, text);
+            }
+            catch (BtfFormatException e)
+            {
+                Assert.True(expected.ExitCode != 0, $"bpftool dumps what rawbpf refuses: {e.Message}");
+                return (false, e.Message);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_name_past_the_strings_dumps_as_invalid_like_bpftool_and_stays_an_error_for_the_loader()
+    {
+        var blob = With(EveryKind, TypeOffset(1), 32940);    // type 1's name_off
+        var (dumped, text) = DumpsAsBpftool("invalid-name.btf", blob);
+        Assert.True(dumped);
+        Assert.StartsWith("[1] INT '(invalid)'", text);
+        Assert.Contains("string offset 32940 is past the string section", Rejects(blob).Message);
+    }
+
+    [Fact]
+    public void Another_version_dumps_like_bpftool_and_stays_an_error_for_the_loader()
+    {
+        var blob = EveryKind.ToArray();
+        blob[2] = 7;
+        Assert.True(DumpsAsBpftool("version7.btf", blob).Dumped);
+        Assert.Equal(".BTF: unsupported BTF version 7 (at offset 2)", Assert.Throws<BtfFormatException>(() => Btf.Parse(blob)).Message);
+    }
+
+    [Fact]
+    public void Strings_before_types_are_refused_like_bpftool_and_accepted_for_the_loader_as_the_kernel_does()
+    {
+        var typeLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(EveryKind.AsSpan(12));
+        var stringLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(EveryKind.AsSpan(20));
+        var padded = (stringLength + 3) & ~3;
+        var blob = new byte[24 + padded + typeLength];
+        EveryKind.AsSpan(0, 24).CopyTo(blob);
+        EveryKind.AsSpan(24 + typeLength, stringLength).CopyTo(blob.AsSpan(24));
+        EveryKind.AsSpan(24, typeLength).CopyTo(blob.AsSpan(24 + padded));
+        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(8), (uint)padded);   // type_off
+        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(16), 0);             // str_off
+        var (dumped, message) = DumpsAsBpftool("strings-first.btf", blob);
+        Assert.False(dumped);
+        Assert.Contains("runs past the string section's start", message);
+        Assert.Equal(Btf.Parse(EveryKind).LastTypeId, Btf.Parse(blob).LastTypeId);
+    }
 }

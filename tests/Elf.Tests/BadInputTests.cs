@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RawBpf.Tests.Shared;
 
 namespace RawBpf.Elf.Tests;
 
@@ -140,5 +141,94 @@ public class BadInputTests
             if (exception is not null and not ElfFormatException)
                 Assert.Fail($"round {round}: {exception}");
         }
+    }
+
+    // ---- issue 11: sizes, special files, ELFSharp ------------------------------------------------------
+
+    private static readonly byte[] MultiProg = File.ReadAllBytes(TestObjects.Object("multi_prog.bpf.o"));
+
+    private static (byte[] Elf, int Header) WithSectionField(byte[] elf, string name, int field, ulong value)
+    {
+        var copy = (byte[])elf.Clone();
+        var index = BpfObjectFile.Parse(elf, "x").Sections.Single(s => s.Name == name).Index;
+        var header = (int)BinaryPrimitives.ReadUInt64LittleEndian(copy.AsSpan(0x28)) + index * 64;
+        BinaryPrimitives.WriteUInt64LittleEndian(copy.AsSpan(header + field), value);
+        return (copy, header);
+    }
+
+    [Theory]
+    [InlineData(0x8000_0000UL)]
+    [InlineData(0xffff_ffff_ffffUL)]
+    public void A_bss_larger_than_the_kernel_accepts_is_refused_by_name_and_size(ulong size)
+    {
+        var (elf, header) = WithSectionField(MultiProg, ".bss", 0x20, size);
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var e = Fails(elf);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 16 << 20, "refused after allocating");
+        Assert.Equal($".bss: NOBITS section size {size} exceeds the largest map value the kernel accepts (2147483647 bytes; section header at offset {header}) (at offset 0)", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0x4000_0000UL)]
+    [InlineData(0x7fff_ffffUL)]
+    public void A_bss_the_kernel_accepts_is_parsed_without_allocating_it(ulong size)
+    {
+        // 1 GiB took rawbpf object 98 s and 2.1 GB; INT_MAX ended in OutOfMemoryException.
+        var (elf, _) = WithSectionField(MultiProg, ".bss", 0x20, size);
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var obj = BpfObjectFile.Parse(elf, "multi_prog.bpf.o");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 16 << 20, "parsing allocated the .bss");
+        Assert.Equal((uint)size, obj.Maps.Single(m => m.Kind == MapKind.Bss).ValueSize);
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
+    public void Special_files_are_refused_before_any_read(string path, string what)
+    {
+        var e = Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load(path));
+        Assert.Equal($"{path}: cannot open BPF object: {what}, not a regular file", e.Message);
+    }
+
+    [Fact]
+    public async Task A_fifo_is_refused_without_waiting_for_a_writer()
+    {
+        var (fifo, error) = await SpecialFiles.LoadFifo(path => BpfObjectFile.Load(path));
+        Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", Assert.IsType<ElfFormatException>(error).Message);
+    }
+
+    [Fact]
+    public void A_symbol_name_past_strtab_is_refused_before_elfsharp_indexes_it()
+    {
+        // 37 fuzzed objects said "ELFSharp cannot read this file: Arg_IndexOutOfRangeException": ELFSharp reads
+        // every symbol's name while it loads.
+        var obj = BpfObjectFile.Parse(MultiProg, "x");
+        var symtab = obj.Sections.Single(s => s.Type == ElfConstants.ShtSymTab);
+        var elf = (byte[])MultiProg.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(elf.AsSpan((int)symtab.FileOffset + 2 * ElfConstants.SymbolSize), 0x7fff_fff0);
+        var e = Fails(elf);
+        Assert.Equal($".symtab: symbol #2: st_name {0x7fff_fff0} is not a string of .strtab ({obj.Sections.Single(s => s.Name == ".strtab").Size} bytes) (at offset 48)", e.Message);
+        Assert.Null(e.InnerException);
+    }
+
+    [Fact]
+    public void An_elf_version_other_than_1_is_refused_in_our_words()
+    {
+        var elf = (byte[])MultiProg.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(elf.AsSpan(0x14), 217);
+        Assert.Equal("ELF header: e_version 217, expected 1 (at offset 20)", Fails(elf).Message);
+    }
+
+    [Fact]
+    public void A_note_larger_than_its_section_is_refused_before_elfsharp_reads_it()
+    {
+        // Any section can be made a note: turn .rodata's header type into SHT_NOTE, its namesz into 4 GiB.
+        var obj = BpfObjectFile.Parse(MultiProg, "x");
+        var rodata = obj.Sections.Single(s => s.Name == ".rodata");
+        var elf = (byte[])MultiProg.Clone();
+        var header = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(0x28)) + rodata.Index * 64;
+        BinaryPrimitives.WriteUInt32LittleEndian(elf.AsSpan(header + 4), ElfConstants.ShtNote);
+        BinaryPrimitives.WriteUInt32LittleEndian(elf.AsSpan((int)rodata.FileOffset), 0xffff_ffff);
+        var e = Fails(elf);
+        Assert.StartsWith(".rodata: note name (4294967295 bytes) and descriptor", e.Message);
     }
 }

@@ -22,6 +22,7 @@ internal static class Program
           libfuzzer TARGET                the target under a libFuzzer driver (SharpFuzz LibFuzzer.Run)
           repro TARGET FILE...            run files through the target once, print what escapes
           instrument DLL...               SharpFuzz instrumentation of RawBpf.* types, in place
+          write-mutants TARGET N SEED DIR write N seeded mutants as DIR/TARGET-I.bin (inputs for cli-fuzz.py)
         targets: elf btf btfext core kernel
         """;
 
@@ -42,6 +43,9 @@ internal static class Program
                 "libfuzzer" when args.Length == 2 => LibFuzzer(ParseTarget(args[1])),
                 "repro" when args.Length >= 3 => Repro(ParseTarget(args[1]), args[2..]),
                 "instrument" when args.Length >= 2 => Instrument(args[1..]),
+                "write-mutants" when args.Length == 5 => WriteMutants(ParseTarget(args[1]),
+                    int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]),
                 _ => Fail(Usage),
             };
         }
@@ -218,6 +222,18 @@ internal static class Program
             }
         }
         return bad == 0 ? 0 : 1;
+    }
+
+    /// <summary>Mutant i of seed s, as the in-process runner and the tests make it, for the published tools to read.</summary>
+    private static int WriteMutants(FuzzTarget target, int count, int seed, string directory)
+    {
+        var vmlinux = LoadVmlinux();
+        var inputs = Corpus(vmlinux).Where(i => i.Target == target).ToList();
+        var folder = Directory.CreateDirectory(directory).FullName;
+        for (var i = 0; i < count; i++)
+            File.WriteAllBytes(Path.Combine(folder, $"{TargetName(target)}-{i}.bin"), MutationRunner.Produce(inputs, seed, i).Bytes);
+        Console.WriteLine($"{count} {TargetName(target)} mutants (seed {seed}) written under {folder}");
+        return 0;
     }
 
     private static int Instrument(string[] assemblies)

@@ -24,7 +24,8 @@ internal static class BtfDumpCommand
     private static int Dump(string path, string? basePath)
     {
         using var baseBtf = LoadBase(path, basePath);
-        using var btf = BtfFile.Load(path, baseBtf);
+        // Dumps what bpftool dumps (an odd version, a name past the strings as '(invalid)'); loading stays strict.
+        using var btf = BtfFile.Load(path, baseBtf, BtfAcceptance.Bpftool);
         // A reader that left (`| head`) ends the dump: CliRunner treats StandardStreamClosedException as success.
         BtfDumper.Write(btf, StandardStream.Output);
         return Common.ExitCodes.Success;

@@ -33,11 +33,17 @@ public sealed class BpfObject : IDisposable
     private BpfObject(BpfObjectFile file)
     {
         File = file;
-        foreach (var map in file.Maps)
-        {
-            if (map.IsInternal)
-                _dataValues[map] = map.InitialValue.ToArray();
-        }
+    }
+
+    /// <summary>
+    /// The bytes a data map will be loaded with, copied on first use: an object that only declares a large .bss
+    /// costs nothing until a variable is set (the kernel zero-fills a new array map).
+    /// </summary>
+    private byte[] DataValue(MapDefinition map)
+    {
+        if (!_dataValues.TryGetValue(map, out var value))
+            _dataValues[map] = value = map.InitialValue.ToArray();
+        return value;
     }
 
     /// <summary>The parsed ELF object.</summary>
@@ -72,7 +78,7 @@ public sealed class BpfObject : IDisposable
         var found = File.FindVariable(name) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no global variable '{name}'");
         if (value.Length != found.Variable.Size)
             throw new ArgumentException($"variable '{name}' is {found.Variable.Size} bytes, the value {value.Length}", nameof(value));
-        found.Variable.Write(_dataValues[found.Map], value);
+        found.Variable.Write(DataValue(found.Map), value);
     }
 
     /// <summary>Sets a global variable from an unmanaged value of the variable's size.</summary>
@@ -87,7 +93,7 @@ public sealed class BpfObject : IDisposable
     {
         var found = File.FindVariable(name) ?? throw new KeyNotFoundException($"object '{File.ObjectName}' has no global variable '{name}'");
         if (!_mapsByDefinition.TryGetValue(found.Map, out var map))
-            return found.Variable.Read(_dataValues[found.Map]);
+            return found.Variable.Read(DataValue(found.Map));
         var value = new byte[map.ValueBufferSize];
         Span<byte> zeroKey = stackalloc byte[4];
         if (!map.TryLookup(zeroKey, value))
@@ -328,12 +334,16 @@ public sealed class BpfObject : IDisposable
             _mapsByDefinition[definition] = map;
             if (!definition.IsInternal)
                 continue;
-            var value = _dataValues[definition];
-            if (definition.Kind == MapKind.Kconfig)
-                KernelConfig.Fill(value, File.Externs);
-            // .bss starts zeroed in the kernel too; every other data section gets its initial bytes.
-            if (definition.Kind != MapKind.Bss || value.AsSpan().ContainsAnyExcept((byte)0))
-                map.Update(zeroKey, value);
+            // .bss starts zeroed in the kernel too (untouched, it is not even copied); every other data section
+            // gets its initial bytes.
+            if (definition.Kind != MapKind.Bss || _dataValues.ContainsKey(definition))
+            {
+                var value = DataValue(definition);
+                if (definition.Kind == MapKind.Kconfig)
+                    KernelConfig.Fill(value, File.Externs);
+                if (definition.Kind != MapKind.Bss || value.AsSpan().ContainsAnyExcept((byte)0))
+                    map.Update(zeroKey, value);
+            }
             if ((definition.Flags & BpfMapFlags.ReadOnlyProgram) != 0)
                 map.Freeze();
         }

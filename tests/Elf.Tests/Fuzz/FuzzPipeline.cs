@@ -14,8 +14,15 @@ namespace RawBpf.Elf.Tests.Fuzz;
 /// </summary>
 public static class FuzzPipeline
 {
-    /// <summary>The exceptions a parser of untrusted bytes may throw.</summary>
-    public static bool IsTyped(Exception e) => e is ElfFormatException or BtfFormatException or CoreRelocationException;
+    /// <summary>
+    /// The exceptions a parser of untrusted bytes may throw, wrapping nothing else: a .NET or ELFSharp exception
+    /// inside would have put its message (a raw resource key in the AOT tools) into ours.
+    /// </summary>
+    public static bool IsTyped(Exception e) =>
+        e is ElfFormatException or BtfFormatException or CoreRelocationException or InputFileException && WrapsOnlyOurs(e.InnerException);
+
+    private static bool WrapsOnlyOurs(Exception? inner) =>
+        inner is null || (inner.GetType().Namespace?.StartsWith("RawBpf.", StringComparison.Ordinal) == true && WrapsOnlyOurs(inner.InnerException));
 
     /// <summary>Runs the slice of the pipeline that <paramref name="target"/> names; returns how many typed refusals it met.</summary>
     public static int Run(FuzzTarget target, ReadOnlyMemory<byte> bytes, Btf vmlinux, ObjectContext? context = null) => target switch
