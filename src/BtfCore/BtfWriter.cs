@@ -102,8 +102,7 @@ public sealed class BtfWriter
     {
         if (value.IsEmpty)
             return 0;
-        if (value.IndexOf((byte)0) is var nul and >= 0)
-            throw new ArgumentException($"a BTF string cannot contain NUL (byte {nul} of \"{Encoding.UTF8.GetString(value)}\")", nameof(value));
+        CheckString(value);
         var offsets = _stringOffsets ??= IndexStrings();
         var key = Encoding.Latin1.GetString(value);
         if (offsets.TryGetValue(key, out var existing))
@@ -133,6 +132,14 @@ public sealed class BtfWriter
             return;
         text.Replace(from, to);
         _stringOffsets = null;   // a key changed: index again on the next AddString
+    }
+
+    private static void CheckString(string value) => CheckString(Encoding.UTF8.GetBytes(value));
+
+    private static void CheckString(ReadOnlySpan<byte> value)
+    {
+        if (value.IndexOf((byte)0) is var nul and >= 0)
+            throw new ArgumentException($"a BTF string cannot contain NUL (byte {nul} of \"{Encoding.UTF8.GetString(value)}\")", nameof(value));
     }
 
     private Dictionary<string, uint> IndexStrings()
@@ -204,42 +211,27 @@ public sealed class BtfWriter
     /// <summary>ENUM (<c>struct btf_enum</c>): values are 32 bits; kind_flag marks them signed.</summary>
     public int AddEnum(string name, uint size, bool isSigned, ReadOnlySpan<(string Name, int Value)> values)
     {
-        var mark = Mark();
-        var id = AddHeader(name, BtfKind.Enum, Vlen(values.Length, name), isSigned, size);
-        try
-        {
-            foreach (var (valueName, value) in values)
-            {
-                AddWord(AddString(valueName));
-                AddWord((uint)value);
-            }
-        }
-        catch
-        {
-            Rollback(mark);
-            throw;
-        }
-        return id;
+        var widened = new (string Name, ulong Value)[values.Length];
+        for (var i = 0; i < values.Length; i++)
+            widened[i] = (values[i].Name, (uint)values[i].Value);
+        return AddEnumeration(BtfKind.Enum, name, size, isSigned, widened);
     }
 
     /// <summary>ENUM64 (<c>struct btf_enum64</c> { name_off, val_lo32, val_hi32 }); kind_flag marks the values signed.</summary>
-    public int AddEnum64(string name, uint size, bool isSigned, ReadOnlySpan<(string Name, ulong Value)> values)
+    public int AddEnum64(string name, uint size, bool isSigned, ReadOnlySpan<(string Name, ulong Value)> values) =>
+        AddEnumeration(BtfKind.Enum64, name, size, isSigned, values);
+
+    private int AddEnumeration(BtfKind kind, string name, uint size, bool isSigned, ReadOnlySpan<(string Name, ulong Value)> values)
     {
-        var mark = Mark();
-        var id = AddHeader(name, BtfKind.Enum64, Vlen(values.Length, name), isSigned, size);
-        try
+        foreach (var value in values)
+            CheckString(value.Name);   // before the header: a bad name leaves nothing half-written
+        var id = AddHeader(name, kind, Vlen(values.Length, name), isSigned, size);
+        foreach (var (valueName, value) in values)
         {
-            foreach (var (valueName, value) in values)
-            {
-                AddWord(AddString(valueName));
-                AddWord((uint)value);
+            AddWord(AddString(valueName));
+            AddWord((uint)value);
+            if (kind == BtfKind.Enum64)
                 AddWord((uint)(value >> 32));
-            }
-        }
-        catch
-        {
-            Rollback(mark);
-            throw;
         }
         return id;
     }

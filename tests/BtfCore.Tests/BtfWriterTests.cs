@@ -198,6 +198,10 @@ public sealed class BtfWriterTests
         Assert.Contains("65536 records do not fit vlen's 16 bits", Assert.Throws<ArgumentOutOfRangeException>(() => writer.AddFuncProto(1, tooMany)).Message);
         Assert.Contains("bitfield size 256 does not fit 8 bits",
             Assert.Throws<ArgumentOutOfRangeException>(() => writer.AddStruct("s", 4, [new("m", 1, 0, BitfieldSize: 256)])).Message);
+        // Bad records found after the type's header was written: the type and its strings are taken back.
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.AddStruct("half", 4, [new("ok", 1, 0), new("bad", Btf.MaxTypeId + 1, 0)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.AddDatasec(".half", 4, [(14, 0, 4), (-1, 0, 4)]));
+        Assert.Throws<ArgumentException>(() => writer.AddEnum("half", 4, false, [("A", 1), ("B\0", 2)]));
         // A failed call appends nothing.
         Assert.Equal(19, writer.LastTypeId);
         Assert.Equal(EveryKind().RawData.ToArray(), writer.ToArray());
