@@ -37,6 +37,9 @@ internal static class BtfNamedTypeWalk
         var strings = btf.OwnStrings(data);
         var firstStringOffset = (uint)btf.FirstStringOffset;
         var kinds = btf.OwnTypeKinds;
+        // A copy the JIT can keep in registers, written back so that a visitor's state reaches the caller.
+        var walker = visitor;
+        var completed = true;
         for (var step = 0; step < kinds.Length; step++)
         {
             var index = lastFirst ? kinds.Length - 1 - step : step;
@@ -49,10 +52,14 @@ internal static class BtfNamedTypeWalk
             // Own strings are sliced in place (the section ends in NUL); a split BTF's type may name a base string.
             var local = nameOffset - firstStringOffset;
             var nameAndRest = local < (uint)strings.Length ? strings[(int)local..] : btf.GetStringAndRest(nameOffset);
-            if (!visitor.Visit(index, (BtfKind)kind, nameAndRest))
-                return false;
+            if (!walker.Visit(index, (BtfKind)kind, nameAndRest))
+            {
+                completed = false;
+                break;
+            }
         }
-        return true;
+        visitor = walker;
+        return completed;
     }
 
     /// <summary>The name at the start of a <see cref="IBtfNamedTypeVisitor.Visit"/> argument, without its NUL.</summary>

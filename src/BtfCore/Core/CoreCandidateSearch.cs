@@ -58,26 +58,29 @@ internal sealed class CoreCandidateSearch
 
     private void SearchOwn(Btf btf)
     {
-        var visitor = new Visitor(this, btf);
+        var visitor = new Visitor(this, btf, _firstTwoBytes, _acceptAnyName);
         BtfNamedTypeWalk.Walk(btf, _kindMask, ref visitor);
     }
 
     /// <summary>
     /// Rejects a name by its first two bytes, read before the name is measured (the string section ends in NUL, so
-    /// a non-empty name has a second byte), then compares the essential name with each query's.
+    /// a non-empty name has a second byte), then compares the essential name with each query's. The filter's
+    /// table is a field of its own so the walk's loop keeps it in a register.
     /// </summary>
-    private readonly struct Visitor(CoreCandidateSearch search, Btf btf) : IBtfNamedTypeVisitor
+    private readonly struct Visitor(CoreCandidateSearch search, Btf btf, ulong[] firstTwoBytes, bool acceptAnyName) : IBtfNamedTypeVisitor
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Visit(int index, BtfKind kind, ReadOnlySpan<byte> nameAndRest)
         {
-            if (!search._acceptAnyName && (nameAndRest[0] == 0 || !search.IsMarked(nameAndRest[0] | (nameAndRest[1] << 8))))
+            if (!acceptAnyName && (nameAndRest[0] == 0 || !IsMarked(firstTwoBytes, nameAndRest[0] | (nameAndRest[1] << 8))))
                 return true;
             search.Match(btf, index, kind, BtfNamedTypeWalk.Name(nameAndRest));
             return true;
         }
     }
 
+    // Out of the walk's loop: most types never get here.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Match(Btf btf, int index, BtfKind kind, ReadOnlySpan<byte> name)
     {
         var essential = name[..BtfNames.EssentialNameLength(name)];
@@ -103,5 +106,5 @@ internal sealed class CoreCandidateSearch
 
     private void Mark(int key) => _firstTwoBytes[key >> 6] |= 1UL << (key & 63);
 
-    private bool IsMarked(int key) => (_firstTwoBytes[key >> 6] & (1UL << (key & 63))) != 0;
+    private static bool IsMarked(ulong[] table, int key) => (table[key >> 6] & (1UL << (key & 63))) != 0;
 }
