@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace RawBpf.BtfCore;
@@ -149,14 +150,20 @@ public sealed class Btf : IDisposable
     /// <summary>The NUL-terminated string at <paramref name="offset"/> in the string section, without the NUL.</summary>
     public ReadOnlySpan<byte> GetStringBytes(uint offset)
     {
+        var strings = GetStringAndRest(offset);
+        // The section ends in NUL (checked at parse time), so a terminator is always found.
+        return strings[..strings.IndexOf((byte)0)];
+    }
+
+    /// <summary>The string at <paramref name="offset"/>, its NUL and the rest of its string section (base's or own).</summary>
+    internal ReadOnlySpan<byte> GetStringAndRest(uint offset)
+    {
         if (offset < (uint)FirstStringOffset && Base is not null)
-            return Base.GetStringBytes(offset);
+            return Base.GetStringAndRest(offset);
         var local = offset - (uint)FirstStringOffset;
         if (local >= (uint)StringsLength)
             throw new BtfFormatException(SectionName, _stringsStart, $"string offset {offset} is past the string section ({FirstStringOffset + StringsLength} bytes)");
-        var strings = Span.Slice(_stringsStart + (int)local, StringsLength - (int)local);
-        // The section ends in NUL (checked at parse time), so a terminator is always found.
-        return strings[..strings.IndexOf((byte)0)];
+        return Span.Slice(_stringsStart + (int)local, StringsLength - (int)local);
     }
 
     /// <summary>True when <paramref name="offset"/> falls in this blob's string section or its base's.</summary>
@@ -195,18 +202,26 @@ public sealed class Btf : IDisposable
     {
         if (Base?.ScanForName(name, kind) is { } inBase and > 0)
             return inBase;
-        var data = Span;
-        var kinds = OwnTypeKinds;
-        for (var index = 0; index < kinds.Length; index++)
+        var scan = new NameScan(name);
+        return BtfNamedTypeWalk.Walk(this, BtfNamedTypeWalk.KindMask(kind), ref scan) ? -1 : FirstTypeId + scan.Index;
+    }
+
+    /// <summary>Stops at the first type named exactly <see cref="_name"/>.</summary>
+    private ref struct NameScan(ReadOnlySpan<byte> name) : IBtfNamedTypeVisitor
+    {
+        private readonly ReadOnlySpan<byte> _name = name;
+
+        public int Index { get; private set; }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Visit(int index, BtfKind kind, ReadOnlySpan<byte> nameAndRest)
         {
-            if ((BtfKind)kinds[index] != kind)
-                continue;
-            var offset = _typeOffsets[index];
-            var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-            if (nameOffset != 0 && GetStringBytes(nameOffset).SequenceEqual(name))
-                return FirstTypeId + index;
+            // The name matches when it is followed by its NUL.
+            if (nameAndRest.Length <= _name.Length || nameAndRest[_name.Length] != 0 || !nameAndRest.StartsWith(_name))
+                return true;
+            Index = index;
+            return false;
         }
-        return -1;
     }
 
     /// <summary>

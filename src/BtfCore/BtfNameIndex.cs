@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace RawBpf.BtfCore;
 
@@ -23,35 +23,22 @@ public sealed class BtfNameIndex
         _mask = buckets - 1;
         _heads = new int[buckets];
         _next = new int[count];
-        // One span for the whole walk: per-type accessors would fetch it (and check disposal) many times over.
-        var data = btf.Span;
-        var strings = btf.OwnStrings(data);
-        var kinds = btf.OwnTypeKinds;
         // Inserting from the last type to the first leaves each chain in ascending id order.
-        for (var index = count - 1; index >= 0; index--)
+        var insert = new Insert(_heads, _next, _mask);
+        BtfNamedTypeWalk.Walk(btf, IndexedKinds, ref insert, lastFirst: true);
+    }
+
+    /// <summary>Chains each named type into the bucket of its essential name.</summary>
+    private readonly struct Insert(int[] heads, int[] next, int mask) : IBtfNamedTypeVisitor
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Visit(int index, BtfKind kind, ReadOnlySpan<byte> nameAndRest)
         {
-            // The kind from its byte array first: FUNC, nearly half of vmlinux, is skipped without reading its header.
-            if (!IsIndexed((BtfKind)kinds[index]))
-                continue;
-            var offset = btf.OwnTypeOffset(index);
-            var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-            if (nameOffset == 0)
-                continue;
-            // Own strings are sliced in place (the section ends in NUL); a split BTF's type may name a base string.
-            var local = nameOffset - (uint)btf.FirstStringOffset;
-            ReadOnlySpan<byte> name;
-            if (local < (uint)strings.Length)
-            {
-                name = strings[(int)local..];
-                name = name[..name.IndexOf((byte)0)];
-            }
-            else
-            {
-                name = btf.GetStringBytes(nameOffset);
-            }
-            var bucket = Hash(name[..BtfNames.EssentialNameLength(name)]) & _mask;
-            _next[index] = _heads[bucket];
-            _heads[bucket] = index + 1;
+            var name = BtfNamedTypeWalk.Name(nameAndRest);
+            var bucket = Hash(name[..BtfNames.EssentialNameLength(name)]) & mask;
+            next[index] = heads[bucket];
+            heads[bucket] = index + 1;
+            return true;
         }
     }
 
@@ -59,8 +46,10 @@ public sealed class BtfNameIndex
     /// Kinds a CO-RE relocation can name, the ones looked up by name. FUNC (nearly half of vmlinux), VAR, DATASEC
     /// and DECL_TAG are left out; lookups of those kinds scan instead.
     /// </summary>
-    internal static bool IsIndexed(BtfKind kind) =>
-        kind is not (BtfKind.Func or BtfKind.Var or BtfKind.Datasec or BtfKind.DeclTag);
+    internal static bool IsIndexed(BtfKind kind) => (IndexedKinds & BtfNamedTypeWalk.KindMask(kind)) != 0;
+
+    /// <summary>Every kind but FUNC, VAR, DATASEC and DECL_TAG, as a mask for <see cref="BtfNamedTypeWalk"/>.</summary>
+    internal const uint IndexedKinds = ~((1u << (int)BtfKind.Func) | (1u << (int)BtfKind.Var) | (1u << (int)BtfKind.Datasec) | (1u << (int)BtfKind.DeclTag));
 
     private static int Hash(ReadOnlySpan<byte> name)
     {

@@ -7,7 +7,7 @@ namespace RawBpf.BtfCore.Tests;
 /// <summary>Malformed BTF, BTF.ext and ELF: exactly one BtfFormatException naming section and offset, nothing else.</summary>
 public sealed class BadInputTests
 {
-    private static readonly byte[] EveryKind = BtfBuilder.EveryKind().Build();
+    private static readonly byte[] EveryKind = SyntheticBtf.EveryKind().ToArray();
 
     private static BtfFormatException Rejects(byte[] blob)
     {
@@ -146,13 +146,11 @@ public sealed class BadInputTests
     [Fact]
     public void Array_sizes_that_overflow_are_format_errors()
     {
-        var b = new BtfBuilder();
-        var i64 = b.Int("long", 8, 64, BtfIntEncoding.Signed);
-        b.Type("", BtfKind.Array, 0, 0);
-        b.U32((uint)i64).U32((uint)i64).U32(0xffffffff);
-        b.Type("", BtfKind.Array, 0, 0);
-        b.U32(2).U32((uint)i64).U32(0xffffffff);
-        var btf = Btf.Parse(b.Build());
+        var b = new BtfWriter();
+        var i64 = b.AddInt("long", 8, 64, BtfIntEncoding.Signed);
+        var array = b.AddArray(i64, i64, 0xffffffff);
+        b.AddArray(array, i64, 0xffffffff);
+        var btf = Btf.Parse(b.ToArray());
         Assert.Throws<BtfFormatException>(() => btf.ResolveSize(2));
         Assert.Throws<BtfFormatException>(() => btf.ResolveSize(3));
     }

@@ -83,7 +83,7 @@ public sealed class MutationTests(ExtProbeFixture probe) : IClassFixture<ExtProb
     }
 
     [Fact]
-    public void Mutated_synthetic_btf() => MutateBtf("every kind", BtfBuilder.EveryKind().Build(), seed: 2);
+    public void Mutated_synthetic_btf() => MutateBtf("every kind", SyntheticBtf.EveryKind().ToArray(), seed: 2);
 
     [Fact]
     public void Mutated_probe_btf() => MutateBtf("ext_probe .BTF", probe.Btf.RawData.ToArray(), seed: 3);

@@ -1,3 +1,4 @@
+using RawBpf.BtfCore;
 using RawBpf.Elf;
 namespace RawBpf.Loader.Tests;
 
@@ -26,7 +27,7 @@ public class BtfTests
     public void ProgramsCarryTheirBtfAndFuncInfo()
     {
         // [1] int; [2] FUNC_PROTO int(int x); [3] FUNC a (global): func_info { insn_off 0, type_id 3 }.
-        using var btf = BpfBtfObject.Load(BtfProbes.FuncBlob(linkage: 1));
+        using var btf = BpfBtfObject.Load(BtfProbes.FuncBlob(BtfLinkage.Global));
         var funcInfo = new byte[8];
         BitConverter.TryWriteBytes(funcInfo.AsSpan(4), 3u);
         using var program = BpfProgram.Load(

@@ -1,3 +1,4 @@
+using RawBpf.BtfCore;
 using RawBpf.Elf;
 namespace RawBpf.Loader.Tests;
 
@@ -20,7 +21,7 @@ public class ResourceTests
             using var counters = TestPrograms.CreateCounterMap();
             using var ring = BpfMap.Create(new BpfMapCreateOptions { Type = BpfMapType.Ringbuf, MaxEntries = 16384, Name = "leak_ring" });
             using var perf = BpfMap.Create(new BpfMapCreateOptions { Type = BpfMapType.PerfEventArray, KeySize = 4, ValueSize = 4, MaxEntries = (uint)CpuSet.PossibleCount });
-            using var btf = BpfBtfObject.Load(BtfProbes.FuncBlob(1));
+            using var btf = BpfBtfObject.Load(BtfProbes.FuncBlob(BtfLinkage.Global));
             using var program = TestPrograms.LoadTracepoint(TestPrograms.Counter(counters), "leak_check");
             using var link = BpfLink.AttachTracepoint(program, "sched", "sched_process_exit", preference);
             using var reader = new RingBuffer(ring);

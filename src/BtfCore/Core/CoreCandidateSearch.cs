@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace RawBpf.BtfCore.Core;
 
@@ -58,43 +58,36 @@ internal sealed class CoreCandidateSearch
 
     private void SearchOwn(Btf btf)
     {
-        // One span for the whole walk: per-type accessors would fetch it (and check disposal) many times over.
-        var data = btf.Span;
-        var strings = btf.OwnStrings(data);
-        // Kinds first, from their own byte array: most types (FUNC, FUNC_PROTO, PTR, ...) are never looked at.
-        var kinds = btf.OwnTypeKinds;
-        for (var index = 0; index < kinds.Length; index++)
+        var visitor = new Visitor(this, btf, _firstTwoBytes, _acceptAnyName);
+        BtfNamedTypeWalk.Walk(btf, _kindMask, ref visitor);
+    }
+
+    /// <summary>
+    /// Rejects a name by its first two bytes, read before the name is measured (the string section ends in NUL, so
+    /// a non-empty name has a second byte), then compares the essential name with each query's. The filter's
+    /// table is a field of its own so the walk's loop keeps it in a register.
+    /// </summary>
+    private readonly struct Visitor(CoreCandidateSearch search, Btf btf, ulong[] firstTwoBytes, bool acceptAnyName) : IBtfNamedTypeVisitor
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Visit(int index, BtfKind kind, ReadOnlySpan<byte> nameAndRest)
         {
-            var kind = kinds[index];
-            if ((_kindMask & (1u << kind)) == 0)
-                continue;
-            var offset = btf.OwnTypeOffset(index);
-            var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-            if (nameOffset == 0)
-                continue;
-            // Own strings are read in place (the section ends in NUL, so a non-empty name has a second byte);
-            // a split BTF's type may name a base string.
-            var local = nameOffset - (uint)btf.FirstStringOffset;
-            ReadOnlySpan<byte> name;
-            if (local < (uint)strings.Length)
-            {
-                name = strings[(int)local..];
-                if (!_acceptAnyName && (name[0] == 0 || !IsMarked(name[0] | (name[1] << 8))))
-                    continue;
-                name = name[..name.IndexOf((byte)0)];
-            }
-            else
-            {
-                name = btf.GetStringBytes(nameOffset);
-                if (!_acceptAnyName && (name.IsEmpty || !IsMarked(name[0] | ((name.Length > 1 ? name[1] : 0) << 8))))
-                    continue;
-            }
-            var essential = name[..BtfNames.EssentialNameLength(name)];
-            foreach (var query in _queries)
-            {
-                if ((query.KindMask & (1u << kind)) != 0 && essential.SequenceEqual(query.Essential))
-                    query.Candidates.Add(new CoreCandidate(btf, btf.FirstTypeId + index));
-            }
+            if (!acceptAnyName && (nameAndRest[0] == 0 || !IsMarked(firstTwoBytes, nameAndRest[0] | (nameAndRest[1] << 8))))
+                return true;
+            search.Match(btf, index, kind, BtfNamedTypeWalk.Name(nameAndRest));
+            return true;
+        }
+    }
+
+    // Out of the walk's loop: most types never get here.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Match(Btf btf, int index, BtfKind kind, ReadOnlySpan<byte> name)
+    {
+        var essential = name[..BtfNames.EssentialNameLength(name)];
+        foreach (var query in _queries)
+        {
+            if ((query.KindMask & (1u << (int)kind)) != 0 && essential.SequenceEqual(query.Essential))
+                query.Candidates.Add(new CoreCandidate(btf, btf.FirstTypeId + index));
         }
     }
 
@@ -113,5 +106,5 @@ internal sealed class CoreCandidateSearch
 
     private void Mark(int key) => _firstTwoBytes[key >> 6] |= 1UL << (key & 63);
 
-    private bool IsMarked(int key) => (_firstTwoBytes[key >> 6] & (1UL << (key & 63))) != 0;
+    private static bool IsMarked(ulong[] table, int key) => (table[key >> 6] & (1UL << (key & 63))) != 0;
 }
