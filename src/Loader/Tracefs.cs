@@ -21,7 +21,7 @@ public static class Tracefs
     /// events, or none is mounted and this process may mount one (CAP_SYS_ADMIN). A caller with another way in
     /// (a raw tracepoint) takes it when this is false.
     /// </summary>
-    public static bool IsReadable => Find() is { } root ? CanReadEvents(root) : ProcessCapabilities.HasEffective(ProcessCapabilities.SysAdmin);
+    public static bool IsReadable => Find() is { } root ? CanReadEvents(root) : Capabilities.Has(Capability.SysAdmin);
 
     /// <summary>The tracefs root, mounting tracefs at /sys/kernel/tracing if none is mounted and
     /// <paramref name="mountIfMissing"/> and the process has CAP_SYS_ADMIN; a mount point that is there but not
@@ -36,7 +36,7 @@ public static class Tracefs
             }
 
             _root = Find();
-            if (_root is null && mountIfMissing && ProcessCapabilities.HasEffective(ProcessCapabilities.SysAdmin))
+            if (_root is null && mountIfMissing && Capabilities.Has(Capability.SysAdmin))
             {
                 KernelCalls.Mount("tracefs", DefaultMountPoint, "tracefs");
                 _root = DefaultMountPoint;
