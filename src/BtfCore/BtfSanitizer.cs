@@ -55,49 +55,57 @@ public static class BtfSanitizer
         for (var id = btf.FirstTypeId; id <= btf.LastTypeId; id++)
         {
             var type = btf.GetType(id);
-            switch (Replacement(type, support))
+            try
             {
-                case Rewrite.ToInt:
-                    writer.RewriteHeader(id, BtfKind.Int, 0, 1);
-                    writer.SetIntEncoding(id, bits: 8);
-                    break;
-                case Rewrite.DatasecToStruct:
-                    // A DATASEC named ".data" becomes STRUCT "_data": a dot is no valid C identifier.
-                    // A name offset past the strings (corrupt BTF) names nothing to rename.
-                    if (type.NameOffset < (uint)writer.StringsLength)
-                        writer.ReplaceInString(type.NameOffset, (byte)'.', (byte)'_');
-                    writer.RewriteHeader(id, BtfKind.Struct, type.Vlen, type.Size);
-                    for (var i = 0; i < type.Vlen; i++)
-                    {
-                        var variable = type.Variables[i];
-                        writer.SetMember(id, i, btf.GetType(variable.TypeId).NameOffset, variable.TypeId, variable.Offset * 8);
-                    }
-                    break;
-                case Rewrite.FuncProtoToEnum:
-                    writer.RewriteHeader(id, BtfKind.Enum, type.Vlen, 4);
-                    break;
-                case Rewrite.FuncToTypedef:
-                    writer.RewriteHeader(id, BtfKind.Typedef, 0, type.Size);
-                    break;
-                case Rewrite.GlobalFuncToStatic:
-                    writer.RewriteHeader(id, BtfKind.Func, (int)BtfLinkage.Static, type.Size);
-                    break;
-                case Rewrite.FloatToStruct:
-                    writer.RewriteHeader(id, BtfKind.Struct, 0, type.Size, nameOffset: 0); // "float" is no valid struct name
-                    break;
-                case Rewrite.TypeTagToConst:
-                    writer.RewriteHeader(id, BtfKind.Const, 0, type.Size, nameOffset: 0);
-                    break;
-                case Rewrite.ClearEnumSign:
-                    writer.RewriteHeader(id, BtfKind.Enum, type.Vlen, type.Size);
-                    break;
-                case Rewrite.Enum64ToUnion:
-                    if (placeholderId == 0)
-                        placeholderId = btf.LastTypeId + 1;
-                    writer.RewriteHeader(id, BtfKind.Union, type.Vlen, type.Size);
-                    for (var i = 0; i < type.Vlen; i++)
-                        writer.SetMember(id, i, type.EnumValues[i].NameOffset, placeholderId, 0);
-                    break;
+                switch (Replacement(type, support))
+                {
+                    case Rewrite.ToInt:
+                        writer.RewriteHeader(id, BtfKind.Int, 0, 1);
+                        writer.SetIntEncoding(id, bits: 8);
+                        break;
+                    case Rewrite.DatasecToStruct:
+                        // A DATASEC named ".data" becomes STRUCT "_data": a dot is no valid C identifier.
+                        // A name offset past the strings (corrupt BTF) names nothing to rename.
+                        if (type.NameOffset < (uint)writer.StringsLength)
+                            writer.ReplaceInString(type.NameOffset, (byte)'.', (byte)'_');
+                        writer.RewriteHeader(id, BtfKind.Struct, type.Vlen, type.Size);
+                        for (var i = 0; i < type.Vlen; i++)
+                        {
+                            var variable = type.Variables[i];
+                            writer.SetMember(id, i, btf.GetType(variable.TypeId).NameOffset, variable.TypeId, variable.Offset * 8);
+                        }
+                        break;
+                    case Rewrite.FuncProtoToEnum:
+                        writer.RewriteHeader(id, BtfKind.Enum, type.Vlen, 4);
+                        break;
+                    case Rewrite.FuncToTypedef:
+                        writer.RewriteHeader(id, BtfKind.Typedef, 0, type.Size);
+                        break;
+                    case Rewrite.GlobalFuncToStatic:
+                        writer.RewriteHeader(id, BtfKind.Func, (int)BtfLinkage.Static, type.Size);
+                        break;
+                    case Rewrite.FloatToStruct:
+                        writer.RewriteHeader(id, BtfKind.Struct, 0, type.Size, nameOffset: 0); // "float" is no valid struct name
+                        break;
+                    case Rewrite.TypeTagToConst:
+                        writer.RewriteHeader(id, BtfKind.Const, 0, type.Size, nameOffset: 0);
+                        break;
+                    case Rewrite.ClearEnumSign:
+                        writer.RewriteHeader(id, BtfKind.Enum, type.Vlen, type.Size);
+                        break;
+                    case Rewrite.Enum64ToUnion:
+                        if (placeholderId == 0)
+                            placeholderId = btf.LastTypeId + 1;
+                        writer.RewriteHeader(id, BtfKind.Union, type.Vlen, type.Size);
+                        for (var i = 0; i < type.Vlen; i++)
+                            writer.SetMember(id, i, type.EnumValues[i].NameOffset, placeholderId, 0);
+                        break;
+                }
+            }
+            catch (ArgumentException)
+            {
+                // The writer refuses an offset or id outside this BTF: only corrupt input gets here.
+                throw new BtfFormatException($"type [{id}] refers to a string or type outside this BTF and cannot be rewritten for this kernel");
             }
         }
         // INT "enum64_placeholder" (1 byte, unsigned): the member type of ENUM64-turned-UNIONs.
