@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RawBpf.BtfCore;
 using RawBpf.Loader;
+using RawBpf.Loader.Host;
 
 namespace RawBpf.Cli;
 
@@ -25,7 +26,7 @@ internal static class BtfDumpCommand
     {
         using var baseBtf = LoadBase(path, basePath);
         // Dumps what bpftool dumps (an odd version, a name past the strings as '(invalid)'); loading stays strict.
-        using var btf = BtfFile.Load(path, baseBtf, BtfAcceptance.Bpftool);
+        using var btf = BtfFileReader.Load(path, baseBtf, BtfAcceptance.Bpftool);
         // A reader that left (`| head`) ends the dump: CliRunner treats StandardStreamClosedException as success.
         BtfDumper.Write(btf, StandardStream.Output);
         return Common.ExitCodes.Success;
@@ -35,10 +36,10 @@ internal static class BtfDumpCommand
     private static Btf? LoadBase(string path, string? basePath)
     {
         if (basePath is not null)
-            return BtfFile.Load(basePath);
+            return BtfFileReader.Load(basePath);
         var full = Path.GetFullPath(path);
-        if (full.StartsWith(BtfFile.KernelBtfDirectory + "/", StringComparison.Ordinal) && full != BtfFile.VmlinuxPath)
-            return BtfFile.Load(BtfFile.VmlinuxPath);
+        if (full.StartsWith(BtfFileReader.KernelBtfDirectory + "/", StringComparison.Ordinal) && full != BtfFileReader.VmlinuxPath)
+            return BtfFileReader.Load(BtfFileReader.VmlinuxPath);
         return null;
     }
 }

@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
 using RawBpf.Loader;
+using RawBpf.Loader.Host;
 
 namespace RawBpf.Cli;
 
@@ -33,7 +34,7 @@ internal sealed class KernelBtfPreload
 
     /// <summary>Starts parsing vmlinux, unless the command line names its own BTF file (rare: loaded the usual way).</summary>
     public static KernelBtfPreload? StartUnlessOverridden(string? btfPath) =>
-        btfPath is null ? new KernelBtfPreload(BtfFile.VmlinuxPath) : null;
+        btfPath is null ? new KernelBtfPreload(BtfFileReader.VmlinuxPath) : null;
 
     /// <summary>
     /// For <see cref="BpfObjectLoadOptions.Vmlinux"/>: waits for the parse. Null when it failed: the loader then
@@ -57,7 +58,7 @@ internal sealed class KernelBtfPreload
         try
         {
             // No name index: CO-RE finds its candidates in one pass over the types, cheaper than building one.
-            _btf = BtfFile.Load(path);
+            _btf = BtfFileReader.Load(path);
         }
         catch (Exception)
         {

@@ -23,7 +23,7 @@ internal sealed unsafe class MappedRegion : SafeBuffer
     }
 
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> at <paramref name="offset"/>, MAP_SHARED.</summary>
-    /// <param name="owner">The object whose disposal closes the region, named in <see cref="ObjectDisposedException"/>.</param>
+    /// <param name="owner">The object (or type) whose disposal closes the region, named in <see cref="ObjectDisposedException"/>.</param>
     public static MappedRegion MapShared(object owner, FileDescriptorHandle fd, nuint length, int protection, long offset) =>
         Map(owner, fd, length, protection, Libc.MAP_SHARED, offset);
 
@@ -46,8 +46,14 @@ internal sealed unsafe class MappedRegion : SafeBuffer
     /// </summary>
     public Lease Acquire()
     {
-        ObjectDisposedException.ThrowIf(IsClosed, _owner);
+        ThrowIfClosed();
         return new Lease(this);
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (IsClosed)
+            throw _owner is Type type ? new ObjectDisposedException(type.Name) : new ObjectDisposedException(_owner.GetType().Name);
     }
 
     /// <summary>The region as memory for a reader that keeps it (e.g. a parsed BTF); disposing that unmaps the region.</summary>
@@ -93,13 +99,13 @@ internal sealed unsafe class MappedRegion : SafeBuffer
     {
         public override Span<byte> GetSpan()
         {
-            ObjectDisposedException.ThrowIf(region.IsClosed, region._owner);
+            region.ThrowIfClosed();
             return new Span<byte>((void*)region.DangerousGetHandle(), checked((int)region.ByteLength));
         }
 
         public override MemoryHandle Pin(int elementIndex = 0)
         {
-            ObjectDisposedException.ThrowIf(region.IsClosed, region._owner);
+            region.ThrowIfClosed();
             byte* pointer = null;
             region.AcquirePointer(ref pointer); // released by Unpin
             return new MemoryHandle(pointer + elementIndex, pinnable: this);

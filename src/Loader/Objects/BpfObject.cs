@@ -3,6 +3,7 @@ using System.Text;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
@@ -49,7 +50,20 @@ public sealed class BpfObject : IDisposable
     /// <summary>The parsed ELF object.</summary>
     public BpfObjectFile File { get; }
 
-    public static BpfObject Open(string path) => new(BpfObjectFile.Load(path));
+    /// <summary>Reads and parses the object at <paramref name="path"/>: a regular file only (a FIFO or /dev/zero is refused before any read).</summary>
+    public static BpfObject Open(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = InputFile.ReadAll(path, "BPF object");
+        }
+        catch (InputFileException e)
+        {
+            throw new ElfFormatException(e.Message, e);
+        }
+        return new(BpfObjectFile.Parse(bytes, path));
+    }
 
     public static BpfObject Open(ReadOnlyMemory<byte> elf, string name) => new(BpfObjectFile.Parse(elf, name));
 
@@ -261,9 +275,9 @@ public sealed class BpfObject : IDisposable
         }
         if (options.Vmlinux?.Invoke() is { } vmlinux)
             return new KernelModuleBtfList(vmlinux);
-        if (!System.IO.File.Exists(BtfFile.VmlinuxPath))
-            throw new BpfObjectLoadException($"this kernel publishes no BTF ({BtfFile.VmlinuxPath} is missing); give its types with a BTF file (--btf FILE)");
-        _ownedKernelBtf = LoadBtfFile(BtfFile.VmlinuxPath, "kernel BTF");
+        if (!System.IO.File.Exists(BtfFileReader.VmlinuxPath))
+            throw new BpfObjectLoadException($"this kernel publishes no BTF ({BtfFileReader.VmlinuxPath} is missing); give its types with a BTF file (--btf FILE)");
+        _ownedKernelBtf = LoadBtfFile(BtfFileReader.VmlinuxPath, "kernel BTF");
         return new KernelModuleBtfList(_ownedKernelBtf);
     }
 
@@ -271,7 +285,7 @@ public sealed class BpfObject : IDisposable
     {
         try
         {
-            return BtfFile.Load(path);
+            return BtfFileReader.Load(path);
         }
         catch (BtfFormatException e)
         {

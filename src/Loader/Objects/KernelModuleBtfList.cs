@@ -1,4 +1,5 @@
 using RawBpf.BtfCore;
+using RawBpf.Loader.Host;
 
 namespace RawBpf.Loader;
 
@@ -15,15 +16,15 @@ internal sealed class KernelModuleBtfList : IReadOnlyList<Btf>
     public KernelModuleBtfList(Btf vmlinux)
     {
         _vmlinux = vmlinux;
-        _modulePaths = Directory.Exists(BtfFile.KernelBtfDirectory)
-            ? Directory.GetFiles(BtfFile.KernelBtfDirectory).Where(p => Path.GetFileName(p) != "vmlinux").Order(StringComparer.Ordinal).ToArray()
+        _modulePaths = Directory.Exists(BtfFileReader.KernelBtfDirectory)
+            ? Directory.GetFiles(BtfFileReader.KernelBtfDirectory).Where(p => Path.GetFileName(p) != "vmlinux").Order(StringComparer.Ordinal).ToArray()
             : [];
         _modules = new Btf?[_modulePaths.Length];
     }
 
     public int Count => 1 + _modulePaths.Length;
 
-    public Btf this[int index] => index == 0 ? _vmlinux : _modules[index - 1] ??= BtfFile.Load(_modulePaths[index - 1], _vmlinux);
+    public Btf this[int index] => index == 0 ? _vmlinux : _modules[index - 1] ??= BtfFileReader.Load(_modulePaths[index - 1], _vmlinux);
 
     public IEnumerator<Btf> GetEnumerator()
     {

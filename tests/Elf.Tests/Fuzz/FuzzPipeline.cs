@@ -19,7 +19,7 @@ public static class FuzzPipeline
     /// inside would have put its message (a raw resource key in the AOT tools) into ours.
     /// </summary>
     public static bool IsTyped(Exception e) =>
-        e is ElfFormatException or BtfFormatException or CoreRelocationException or InputFileException && WrapsOnlyOurs(e.InnerException);
+        e is ElfFormatException or BtfFormatException or CoreRelocationException && WrapsOnlyOurs(e.InnerException);
 
     private static bool WrapsOnlyOurs(Exception? inner) =>
         inner is null || (inner.GetType().Namespace?.StartsWith("RawBpf.", StringComparison.Ordinal) == true && WrapsOnlyOurs(inner.InnerException));
