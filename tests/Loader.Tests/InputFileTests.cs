@@ -1,6 +1,8 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

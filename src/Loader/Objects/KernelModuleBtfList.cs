@@ -1,7 +1,7 @@
 using RawBpf.BtfCore;
 using RawBpf.Loader.Host;
 
-namespace RawBpf.Loader;
+namespace RawBpf.Loader.Objects;
 
 /// <summary>
 /// vmlinux first, then each module's split BTF from /sys/kernel/btf, parsed only when CO-RE first looks past
