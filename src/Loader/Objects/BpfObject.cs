@@ -468,7 +468,9 @@ public sealed class BpfObject : IDisposable
 
     /// <summary>
     /// A verifier rejection at a poisoned instruction means a CO-RE relocation found nothing in this kernel:
-    /// name that relocation and its source line rather than leave "invalid func unknown#195896080".
+    /// name that relocation and its source line rather than leave "invalid func unknown#195896080". With several
+    /// poisoned sites (one behind a bpf_core_field_exists guard, say) it is the one at the instruction the
+    /// verifier stopped at.
     /// </summary>
     private BpfObjectLoadException ExplainRejection(BpfProgramLoadException rejection, LinkedProgram linked)
     {
@@ -478,6 +480,7 @@ public sealed class BpfObject : IDisposable
                 && r.SectionInstructionIndex >= f.InstructionOffset && r.SectionInstructionIndex < f.InstructionOffset + f.InstructionCount)))
             .Where(x => x.Function is not null)
             .ToList();
+        var rejectedAt = RejectedPoisonIndex(rejection.Log);
         if (rejection.Log.Length == 0)
         {
             // No log: the kernel refused before (or without) the verifier saying anything; the hints say why.
@@ -488,7 +491,9 @@ public sealed class BpfObject : IDisposable
         var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
         if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
         {
-            var (result, function) = poisoned[0];
+            var (result, function) = poisoned.FirstOrDefault(p => linked.FinalIndex(p.Function!, p.Result.SectionInstructionIndex) == rejectedAt) is { Function: not null } rejected
+                ? rejected
+                : poisoned[0];
             message.Append($"CO-RE relocation #{result.RelocationIndex} ({result.Kind}) of {result.LocalSpec} found no match in the kernel's BTF");
             if (SourceLine(function!.SectionName, result.SectionInstructionIndex) is { } line)
                 message.Append($" at {line}");
@@ -498,6 +503,21 @@ public sealed class BpfObject : IDisposable
             message.Append(LastMeaningfulLine(rejection.LogTail));
         }
         return new BpfObjectLoadException(message.ToString(), rejection) { VerifierLogTail = rejection.LogTail };
+    }
+
+    /// <summary>
+    /// The instruction index of the poisoned call the verifier rejected, from the last "N: (85) call
+    /// unknown#195896080" it printed before "invalid func unknown#195896080"; -1 if the log does not say.
+    /// </summary>
+    private static int RejectedPoisonIndex(string log)
+    {
+        var poisonCall = ": (85) call unknown#" + CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var end = log.LastIndexOf("invalid func unknown#", StringComparison.Ordinal);
+        var call = end < 0 ? -1 : log.LastIndexOf(poisonCall, end, StringComparison.Ordinal);
+        if (call < 0)
+            return -1;
+        var lineStart = log.LastIndexOf('\n', call) + 1;
+        return int.TryParse(log.AsSpan(lineStart, call - lineStart), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) ? index : -1;
     }
 
     /// <summary>"file:line: source" of an instruction, from line_info.</summary>
