@@ -387,9 +387,9 @@ public sealed class BpfObjectFile
             return null;
         var size = checked(last.KconfigOffset + last.KconfigSize);
         var datasec = FindDatasec(".kconfig");
-        var variables = StableOrder.ByKey(Externs.Where(e => e.Kind == ExternKind.Kconfig)
+        var variables = Externs.Where(e => e.Kind == ExternKind.Kconfig)
             .Select(e => new GlobalVariable(e.Name, ".kconfig", (uint)e.KconfigOffset, (uint)e.KconfigSize, Btf!.GetType(e.BtfId).TypeId, e.BtfId, BtfLinkage.Global, false))
-            .ToList(), v => v.Offset);
+            .OrderBy(v => v.Offset).ToArray();
         return new MapDefinition(InternalMapName(ObjectName, ".kconfig"), MapKind.Kconfig)
         {
             RealName = ".kconfig",
