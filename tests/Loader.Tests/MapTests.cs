@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Maps;
+using RawBpf.Uapi;
 
-using BpfMapFlags = RawBpf.Loader.Maps.BpfMapFlags;
 
 namespace RawBpf.Loader.Tests;
 
