@@ -4,7 +4,6 @@ using RawBpf.Loader.Interop;
 using RawBpf.Loader.Maps;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Tests;
 
 public class MapTests

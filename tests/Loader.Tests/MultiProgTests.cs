@@ -7,7 +7,6 @@ using RawBpf.Loader.Maps;
 using RawBpf.Loader.Objects;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Tests;
 
 /// <summary>
