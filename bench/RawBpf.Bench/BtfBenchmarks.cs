@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using RawBpf.BtfCore;
 using RawBpf.Loader.Host;
+using RawBpf.Uapi;
 
 namespace RawBpf.Bench;
 

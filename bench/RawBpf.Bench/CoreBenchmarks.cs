@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Loader.Host;
+using RawBpf.Uapi;
 
 namespace RawBpf.Bench;
 

@@ -1,5 +1,6 @@
 using RawBpf.BtfCore.Core;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 
