@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Buffers.Text;
+using System.Globalization;
+using System.Numerics;
 
 namespace RawBpf.BtfCore;
 
@@ -72,31 +73,11 @@ internal sealed class ChunkWriter(Stream? stream, IBufferWriter<byte>? bufferWri
     public void WriteName(Btf btf, uint nameOffset) =>
         Write(nameOffset == 0 ? "(anon)"u8 : btf.HasStringAt(nameOffset) ? btf.GetStringBytes(nameOffset) : "(invalid)"u8);
 
-    public void Write(uint value)
+    /// <summary>An integer in decimal, as printf's %d, %u, %lld and %llu write it.</summary>
+    public void Write<T>(T value) where T : struct, IBinaryInteger<T>
     {
         Reserve();
-        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
-        _position += written;
-    }
-
-    public void Write(int value)
-    {
-        Reserve();
-        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
-        _position += written;
-    }
-
-    public void Write(long value)
-    {
-        Reserve();
-        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
-        _position += written;
-    }
-
-    public void Write(ulong value)
-    {
-        Reserve();
-        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
+        value.TryFormat(_buffer.AsSpan(_position), out var written, default, CultureInfo.InvariantCulture);
         _position += written;
     }
 
