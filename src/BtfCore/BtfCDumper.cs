@@ -46,7 +46,7 @@ public static class BtfCDumper
 
         // Recursion follows type references; valid BTF nests far less deeply, so more means a reference cycle
         // that libbpf would follow until its stack ran out.
-        private const int MaxNesting = 1000;
+        private const int MaxNesting = 512;
 
         // libbpf's snprintf into a 256-byte buffer for a de-duplicated name.
         private const int MaxUniqueNameLength = 255;
