@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore;
 
