@@ -44,7 +44,7 @@ public static class Cgroup
     {
         if (!IsCgroup2Directory(path))
             throw new ArgumentException($"{path} is not a directory of a cgroup v2 file system");
-        if (Libc.statx(Libc.AT_FDCWD, path, 0, Libc.STATX_TYPE_MODE_INO, out var status) != 0)
+        if (Libc.statx(Libc.AT_FDCWD, path, 0, Libc.StatxTypeModeAndIno, out var status) != 0)
             throw new LinuxSyscallException($"statx({path})", Marshal.GetLastPInvokeError());
         return status.stx_ino;
     }

@@ -94,7 +94,7 @@ public sealed unsafe class StandardStream : Stream
 
     /// <summary>EIO from a terminal means it hung up; from a disk it is a real error, reported as such.</summary>
     private bool IsCharacterDevice() =>
-        Libc.statx(_descriptor, "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE_MODE_INO, out var status) == 0
+        Libc.statx(_descriptor, "", Libc.AT_EMPTY_PATH, Libc.StatxTypeModeAndIno, out var status) == 0
         && (status.stx_mode & Libc.StatFileTypeMask) == Libc.StatCharacterDevice;
 }
 

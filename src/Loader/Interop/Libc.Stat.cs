@@ -29,7 +29,7 @@ internal static partial class Libc
     public const int AT_EMPTY_PATH = 0x1000;
 
     /// <summary>STATX_TYPE | STATX_MODE | STATX_INO.</summary>
-    public const uint STATX_TYPE_MODE_INO = 0x1 | 0x2 | 0x100;
+    public const uint StatxTypeModeAndIno = 0x1 | 0x2 | 0x100;
 
     /// <summary><c>int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf)</c>.</summary>
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
