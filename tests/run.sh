@@ -20,6 +20,7 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
 dotnet build RawBpf.sln -c Release --nologo -v quiet
 src/Cli/publish.sh
+src/Cli/publish.sh --arch arm64
 
 results=$(mktemp -d)
 status=0
