@@ -46,7 +46,7 @@ public sealed class BtfDumperTests(SplitBtfFixture split) : IClassFixture<SplitB
     {
         var path = Path.Combine(RepoPaths.BpfObjects, relativePath);
         var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", path);
-        using var btf = BtfFile.Load(path);
+        using var btf = ElfBtfFile.Load(path);
         DumpAssert.SameBytes(expected, Dump(btf), path);
         Assert.Equal(BtfDumper.ToText(btf), System.Text.Encoding.UTF8.GetString(expected));
     }
@@ -56,7 +56,7 @@ public sealed class BtfDumperTests(SplitBtfFixture split) : IClassFixture<SplitB
     {
         var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.ElfPath);
         using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(split.ElfPath, vmlinux);
+        using var btf = ElfBtfFile.Load(split.ElfPath, vmlinux);
         DumpAssert.SameBytes(expected, Dump(btf), split.ElfPath);
         Assert.StartsWith($"[{vmlinux.LastTypeId + 1}] ", System.Text.Encoding.UTF8.GetString(expected));
     }

@@ -15,9 +15,8 @@ public sealed class ExtProbeFixture : IDisposable
             "-idirafter", "/usr/include/x86_64-linux-gnu",
             "-c", Path.Combine(AppContext.BaseDirectory, "TestData", "ext_probe.bpf.c"), "-o", ObjectPath);
         Bytes = File.ReadAllBytes(ObjectPath);
-        Btf = BtfFile.Load(ObjectPath);
-        var (offset, size) = BtfFile.FindElfSection(Bytes, ".BTF.ext", ObjectPath);
-        Ext = BtfExt.Parse(Bytes.AsMemory(offset, size), Btf);
+        Btf = ElfBtfFile.Load(ObjectPath);
+        Ext = BtfExt.Parse(ElfBtfFile.Section(Bytes, ".BTF.ext", ObjectPath), Btf);
     }
 
     public string Directory { get; }
@@ -27,7 +26,7 @@ public sealed class ExtProbeFixture : IDisposable
     public BtfExt Ext { get; }
 
     /// <summary>Instructions in an ELF section (its size / 8).</summary>
-    public int InstructionCount(string section) => BtfFile.FindElfSection(Bytes, section, ObjectPath).Size / BpfInstruction.Size;
+    public int InstructionCount(string section) => ElfBtfFile.Section(Bytes, section, ObjectPath).Length / BpfInstruction.Size;
 
     public void Dispose()
     {

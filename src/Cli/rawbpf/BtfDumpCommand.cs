@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader;
 
 namespace RawBpf.Cli;
@@ -25,7 +26,7 @@ internal static class BtfDumpCommand
     {
         using var baseBtf = LoadBase(path, basePath);
         // Dumps what bpftool dumps (an odd version, a name past the strings as '(invalid)'); loading stays strict.
-        using var btf = BtfFile.Load(path, baseBtf, BtfAcceptance.Bpftool);
+        using var btf = ElfBtfFile.Load(path, baseBtf, BtfAcceptance.Bpftool);
         // A reader that left (`| head`) ends the dump: CliRunner treats StandardStreamClosedException as success.
         BtfDumper.Write(btf, StandardStream.Output);
         return Common.ExitCodes.Success;
@@ -35,7 +36,7 @@ internal static class BtfDumpCommand
     private static Btf? LoadBase(string path, string? basePath)
     {
         if (basePath is not null)
-            return BtfFile.Load(basePath);
+            return ElfBtfFile.Load(basePath);
         var full = Path.GetFullPath(path);
         if (full.StartsWith(BtfFile.KernelBtfDirectory + "/", StringComparison.Ordinal) && full != BtfFile.VmlinuxPath)
             return BtfFile.Load(BtfFile.VmlinuxPath);

@@ -271,9 +271,9 @@ public sealed class BpfObject : IDisposable
     {
         try
         {
-            return BtfFile.Load(path);
+            return ElfBtfFile.Load(path);
         }
-        catch (BtfFormatException e)
+        catch (Exception e) when (e is BtfFormatException or ElfFormatException)
         {
             throw new BpfObjectLoadException($"cannot use {what} {path}: {e.Message}", e);
         }

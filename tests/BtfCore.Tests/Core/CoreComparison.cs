@@ -22,8 +22,7 @@ internal sealed class BpfObjectFile
 
     public ReadOnlyMemory<byte> Section(string name)
     {
-        var (offset, size) = BtfFile.FindElfSection(_bytes, name, Path);
-        return _bytes.AsMemory(offset, size);
+        return ElfBtfFile.Section(_bytes, name, Path);
     }
 
     /// <summary>A fresh copy of <paramref name="count"/> instructions of a section from <paramref name="first"/>.</summary>
@@ -47,7 +46,7 @@ internal sealed record CoreComparison(OracleRun Oracle, IReadOnlyList<CoreReloca
     {
         var oracle = LibbpfOracle.Load(objectPath, targetBtfPath);
         var file = new BpfObjectFile(objectPath);
-        Btf[] targets = targetBtfPath is null ? [LibbpfOracle.Vmlinux] : [BtfFile.Load(targetBtfPath)];
+        Btf[] targets = targetBtfPath is null ? [LibbpfOracle.Vmlinux] : [ElfBtfFile.Load(targetBtfPath)];
         var programs = oracle.Programs
             .Select(p => new CoreProgram(p.Name, p.SectionName, p.SectionInstructionOffset, file.Instructions(p.SectionName, p.SectionInstructionOffset, p.Size)))
             .ToArray();

@@ -31,7 +31,7 @@ public sealed class CoreRelocatorTests
     [Fact]
     public void Modules_are_searched_only_when_vmlinux_has_no_candidate()
     {
-        var target = BtfFile.Load(LibbpfOracle.CompileOracleSource("target_flavors.c"));
+        var target = ElfBtfFile.Load(LibbpfOracle.CompileOracleSource("target_flavors.c"));
         var local = new BpfObjectFile(LibbpfOracle.CompileOracleSource("core_flavors.bpf.c"));
         var section = "raw_tp/sys_enter";
 
@@ -112,7 +112,7 @@ public sealed class CoreRelocatorTests
     public void A_user_supplied_target_without_the_type_poisons_or_zeroes()
     {
         var file = new BpfObjectFile(LibbpfOracle.BuiltObject("tests/core_fields.bpf.o"));
-        var emptyTarget = BtfFile.Load(LibbpfOracle.CompileOracleSource("target_flavors.c"));
+        var emptyTarget = ElfBtfFile.Load(LibbpfOracle.CompileOracleSource("target_flavors.c"));
         var instructions = file.Instructions("raw_tp/sys_enter");
         var results = new CoreRelocator(file.LocalBtf, file.Ext, [emptyTarget]).ApplySection("raw_tp/sys_enter", instructions);
         foreach (var result in results)
