@@ -1,4 +1,5 @@
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 
@@ -10,9 +11,6 @@ namespace RawBpf.Elf;
 /// </summary>
 public sealed class BpfObjectFile
 {
-    /// <summary><c>BPF_OBJ_NAME_LEN</c>: kernel object names hold 15 characters and a NUL.</summary>
-    public const int ObjectNameLength = 16;
-
     private BpfObjectFile(string path, string objectName, ElfImage image, ObjectSections sections, ObjectBtf objectBtf,
         IReadOnlyList<BpfExtern> externs, IReadOnlyList<MapDefinition> maps, IReadOnlyList<ProgramSection> programSections)
     {
@@ -170,9 +168,7 @@ public sealed class BpfObjectFile
     /// <summary>libbpf's <c>bpf_object__new</c>: basename, cut at the first '.', at most 15 characters.</summary>
     public static string DeriveObjectName(string path)
     {
-        var name = System.IO.Path.GetFileName(path);
-        if (name.Length > ObjectNameLength - 1)
-            name = name[..(ObjectNameLength - 1)];
+        var name = BpfLimits.TruncateObjectName(System.IO.Path.GetFileName(path));
         var dot = name.IndexOf('.');
         return dot >= 0 ? name[..dot] : name;
     }
@@ -185,13 +181,11 @@ public sealed class BpfObjectFile
     public static string InternalMapName(string objectName, string sectionName)
     {
         var suffixLength = Math.Max(7, sectionName.Length);
-        if (suffixLength >= ObjectNameLength)
-            suffixLength = ObjectNameLength - 1;
-        var prefixLength = sectionName.IndexOf('.', 1) >= 0 ? 0 : Math.Min(ObjectNameLength - suffixLength - 1, objectName.Length);
+        if (suffixLength >= BpfLimits.ObjectNameLength)
+            suffixLength = BpfLimits.ObjectNameLength - 1;
+        var prefixLength = sectionName.IndexOf('.', 1) >= 0 ? 0 : Math.Min(BpfLimits.ObjectNameLength - suffixLength - 1, objectName.Length);
         var combined = objectName[..prefixLength] + sectionName[..Math.Min(suffixLength, sectionName.Length)];
-        if (combined.Length > ObjectNameLength - 1)
-            combined = combined[..(ObjectNameLength - 1)];
-        var chars = combined.ToCharArray();
+        var chars = BpfLimits.TruncateObjectName(combined).ToCharArray();
         for (var i = 0; i < chars.Length; i++)
         {
             if (!(char.IsAsciiLetterOrDigit(chars[i]) || chars[i] == '_' || chars[i] == '.'))

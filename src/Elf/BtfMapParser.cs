@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 
@@ -50,7 +51,8 @@ internal static class BtfMapParser
     private sealed class MapAttributes
     {
         public BpfMapType Type;
-        public uint KeySize, ValueSize, MaxEntries, Flags, NumaNode;
+        public uint KeySize, ValueSize, MaxEntries, NumaNode;
+        public BpfMapFlags Flags;
         public int KeyTypeId, ValueTypeId;
         public ulong MapExtra;
         public MapPinning Pinning;
@@ -100,7 +102,7 @@ internal static class BtfMapParser
                     map.MaxEntries = IntAttribute(btf, member, Bad);
                     break;
                 case "map_flags":
-                    map.Flags = IntAttribute(btf, member, Bad);
+                    map.Flags = (BpfMapFlags)IntAttribute(btf, member, Bad);
                     break;
                 case "numa_node":
                     map.NumaNode = IntAttribute(btf, member, Bad);

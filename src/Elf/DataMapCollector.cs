@@ -1,4 +1,5 @@
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 
@@ -24,7 +25,7 @@ internal static class DataMapCollector
         var variables = datasec is { } d ? objectBtf.FixedVariables(d, section) : [];
         // Every data map is mmapable, as in libbpf 1.1 (the bpftool oracle here), so the loader can always map
         // .bss/.data into user space. libbpf 1.3+ drops the flag when every variable is static or hidden.
-        var flags = (uint)BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? (uint)BpfMapFlags.ReadOnlyProgram : 0);
+        var flags = BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? BpfMapFlags.ReadOnlyProgram : BpfMapFlags.None);
         if (section.Size > ElfConstants.MaxMapValueSize)
             throw new ElfFormatException(section.Name, 0, $"size {section.Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes)");
         return new MapDefinition(BpfObjectFile.InternalMapName(objectName, section.Name), kind)
@@ -68,7 +69,7 @@ internal static class DataMapCollector
             KeySize = 4,
             ValueSize = (uint)size,
             MaxEntries = 1,
-            Flags = (uint)(BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable),
+            Flags = BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable,
             ValueTypeId = datasec?.Id ?? 0,
             SectionIndex = symbolTableIndex,
             ZeroedLength = size,

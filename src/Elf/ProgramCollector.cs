@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 using static RawBpf.BtfCore.Tests.BtfBlobEdits;
 
 namespace RawBpf.BtfCore.Tests;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RawBpf.BtfCore;
 using RawBpf.Elf;
-using RawBpf.Loader;
+using RawBpf.Loader.Host;
 
 namespace RawBpf.Cli;
 

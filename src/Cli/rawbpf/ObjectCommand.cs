@@ -4,7 +4,8 @@ using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Cli.Common;
 using RawBpf.Elf;
-using RawBpf.Loader;
+using RawBpf.Loader.Objects;
+using RawBpf.Uapi;
 
 namespace RawBpf.Cli;
 

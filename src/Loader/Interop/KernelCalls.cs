@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-
-using RawBpf.Loader;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using RawBpf.BtfCore.Core;
 using RawBpf.Elf;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 

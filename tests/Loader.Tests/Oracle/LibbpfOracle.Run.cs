@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RawBpf.BtfCore.Core;
+using RawBpf.Uapi;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.BtfCore.Tests.Core;
