@@ -305,7 +305,7 @@ internal static class BtfMapParser
                 slots[map] = list = [];
             list.Add(new MapInitialSlot((int)(within / 8), target));
         }
-        return slots.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<MapInitialSlot>)StableOrder.ByKey(pair.Value, s => (uint)s.Index));
+        return slots.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<MapInitialSlot>)pair.Value.OrderBy(s => s.Index).ToArray());
     }
 
     private static string MapTarget(int mapsSectionIndex, IReadOnlyList<MapDefinition> maps, ElfSymbol symbol, string section, int at, int i)

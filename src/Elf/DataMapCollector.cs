@@ -59,9 +59,9 @@ internal static class DataMapCollector
         var size = checked(last.KconfigOffset + last.KconfigSize);
         var datasec = objectBtf.FindDatasec(".kconfig");
         var btf = objectBtf.Btf!;
-        var variables = StableOrder.ByKey(externs.Where(e => e.Kind == ExternKind.Kconfig)
+        var variables = externs.Where(e => e.Kind == ExternKind.Kconfig)
             .Select(e => new GlobalVariable(e.Name, ".kconfig", (uint)e.KconfigOffset, (uint)e.KconfigSize, btf.GetType(e.BtfId).TypeId, e.BtfId, BtfLinkage.Global, false))
-            .ToList(), v => v.Offset);
+            .OrderBy(v => v.Offset).ToArray();
         return new MapDefinition(BpfObjectFile.InternalMapName(objectName, ".kconfig"), MapKind.Kconfig)
         {
             RealName = ".kconfig",

@@ -1,4 +1,5 @@
 using RawBpf.BtfCore;
+using RawBpf.Tests.Shared;
 
 namespace RawBpf.BtfCore.Tests;
 
@@ -8,7 +9,7 @@ public sealed class BtfDumperTests
     [Fact]
     public void Vmlinux_dump_to_stream_equals_dump_to_buffer_writer()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         using var stream = new MemoryStream();
         BtfDumper.Write(btf, stream);
         Assert.True(stream.ToArray().AsSpan().SequenceEqual(DumpAssert.Dump(btf)));

@@ -18,7 +18,7 @@ public sealed class ExtProbeFixture : IDisposable
             "-idirafter", "/usr/include/x86_64-linux-gnu",
             "-c", Path.Combine(AppContext.BaseDirectory, "TestData", "ext_probe.bpf.c"), "-o", ObjectPath);
         Bytes = File.ReadAllBytes(ObjectPath);
-        Btf = ElfBtfFile.Load(ObjectPath);
+        Btf = BtfFiles.Read(ObjectPath);
         Ext = BtfExt.Parse(ElfBtfFile.Section(Bytes, ".BTF.ext", ObjectPath), Btf);
     }
 

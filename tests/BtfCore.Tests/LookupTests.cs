@@ -10,7 +10,7 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Essential_name_lookup_finds_the_kernel_type_for_a_flavor()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         var expected = btf.FindTypeId("task_struct", BtfKind.Struct);
         var candidates = new List<int>();
         foreach (var id in btf.FindByEssentialName("task_struct___v2"u8))
@@ -37,8 +37,8 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Split_btf_continues_base_ids_and_strings()
     {
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var module = BtfFile.Load(split.RawPath, vmlinux);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var module = BtfFiles.Read(split.RawPath, vmlinux);
         Assert.Equal(vmlinux.LastTypeId + 1, module.FirstTypeId);
         Assert.Equal(vmlinux.StringsLength, module.FirstStringOffset);
         var thing = module.FindTypeId("rawbpf_split_thing", BtfKind.Struct);
@@ -69,7 +69,7 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Resolves_sizes_through_typedefs_and_arrays()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         Assert.Equal(btf.GetType(btf.FindTypeId("task_struct", BtfKind.Struct)).Size, (uint)btf.ResolveSize(btf.FindTypeId("task_struct", BtfKind.Struct)));
         Assert.Equal(4, btf.ResolveSize(btf.FindTypeId("pid_t", BtfKind.Typedef)));
     }

@@ -22,8 +22,8 @@ public sealed class ElfBtfFileTests : IDisposable
     public void The_btf_of_an_object_is_its_btf_section()
     {
         var path = TestObjects.Object("exitsnoop.bpf.o");
-        using var btf = ElfBtfFile.Load(path);
-        var obj = BpfObjectFile.Load(path);
+        using var btf = BtfFiles.Read(path);
+        var obj = BpfObjectFile.Parse(File.ReadAllBytes(path), path);
         Assert.True(btf.RawData.Span.SequenceEqual(obj.Sections.Single(s => s.Name == ".BTF").Data.Span));
         Assert.Equal(obj.Btf!.LastTypeId, btf.LastTypeId);
     }
@@ -31,7 +31,7 @@ public sealed class ElfBtfFileTests : IDisposable
     [Fact]
     public void Raw_btf_goes_to_the_btf_reader()
     {
-        using var btf = ElfBtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         Assert.True(btf.LastTypeId > 1000);
     }
 
@@ -42,7 +42,7 @@ public sealed class ElfBtfFileTests : IDisposable
         void Check(byte[] bytes, string expected)
         {
             var file = Write(bytes);
-            var e = Assert.Throws<ElfFormatException>(() => ElfBtfFile.Load(file));
+            var e = Assert.Throws<ElfFormatException>(() => BtfFiles.Read(file));
             Assert.StartsWith(file, e.Message);
             Assert.Contains(expected, e.Message);
         }
@@ -67,7 +67,7 @@ public sealed class ElfBtfFileTests : IDisposable
     [Fact]
     public void An_empty_file_is_raw_btf_too_short()
     {
-        var e = Assert.Throws<BtfFormatException>(() => ElfBtfFile.Load(Write([])));
+        var e = Assert.Throws<BtfFormatException>(() => BtfFiles.Read(Write([])));
         Assert.Contains("too short for a BTF header", e.Message);
     }
 
@@ -80,8 +80,8 @@ public sealed class ElfBtfFileTests : IDisposable
         BinaryPrimitives.WriteUInt16LittleEndian(elf.AsSpan(0x10), 2);    // ET_EXEC
         BinaryPrimitives.WriteUInt16LittleEndian(elf.AsSpan(0x12), 62);   // EM_X86_64
         Assert.Throws<ElfFormatException>(() => BpfObjectFile.Parse(elf, "x"));
-        using var btf = ElfBtfFile.Load(Write(elf));
-        Assert.Equal(BpfObjectFile.Load(path).Btf!.LastTypeId, btf.LastTypeId);
+        using var btf = BtfFiles.Read(Write(elf));
+        Assert.Equal(BpfObjectFile.Parse(File.ReadAllBytes(path), path).Btf!.LastTypeId, btf.LastTypeId);
     }
 
     private static int SectionHeader(byte[] elf, string name)

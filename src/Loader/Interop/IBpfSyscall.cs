@@ -21,7 +21,7 @@ internal sealed unsafe class KernelBpfSyscall : IBpfSyscall
 
     public long Invoke(BpfCommand command, void* attr, int size, out int errno)
     {
-        var result = Libc.syscall(Libc.SysBpf, (long)command, attr, size);
+        var result = Libc.syscall(ArchitectureAbi.Current.BpfSyscall, (long)command, attr, size);
         // errno is read before anything else can run (a trace observer may itself make P/Invoke calls).
         errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
         return result;

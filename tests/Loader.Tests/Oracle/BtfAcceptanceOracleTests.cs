@@ -16,7 +16,7 @@ public sealed class BtfAcceptanceOracleTests
         try
         {
             var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", path);
-            using var btf = BtfFile.Load(path);
+            using var btf = BtfFiles.Read(path);
             Assert.Equal(19, btf.LastTypeId);
             BtfWalker.Walk(btf);
             Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), BtfDumper.ToText(btf));
@@ -73,7 +73,7 @@ public sealed class BtfAcceptanceOracleTests
             var expected = ExternalTool.Run("bpftool", "btf", "dump", "file", path);
             try
             {
-                using var btf = BtfFile.Load(path, null, BtfAcceptance.Bpftool);
+                using var btf = BtfFiles.Read(path, null, BtfAcceptance.Bpftool);
                 var text = BtfDumper.ToText(btf);
                 Assert.True(expected.ExitCode == 0, $"bpftool refuses what rawbpf dumps: {expected.StandardError}");
                 Assert.Equal(expected.StandardOutputText, text);

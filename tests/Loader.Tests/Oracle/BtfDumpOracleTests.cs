@@ -18,9 +18,9 @@ public sealed class BtfDumpOracleTests(SplitBtfFixture split) : IClassFixture<Sp
     [Fact]
     public void Vmlinux_dump_equals_bpftool()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
-        DumpAssert.SameBytes(expected, DumpAssert.Dump(btf), BtfFile.VmlinuxPath);
+        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
+        DumpAssert.SameBytes(expected, DumpAssert.Dump(btf), BtfFiles.Vmlinux);
         Assert.True(expected.Count(b => b == '\n') > 100_000);
     }
 
@@ -30,7 +30,7 @@ public sealed class BtfDumpOracleTests(SplitBtfFixture split) : IClassFixture<Sp
     {
         var path = Path.Combine(RepoPaths.BpfObjects, relativePath);
         var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", path);
-        using var btf = ElfBtfFile.Load(path);
+        using var btf = BtfFiles.Read(path);
         DumpAssert.SameBytes(expected, DumpAssert.Dump(btf), path);
         Assert.Equal(BtfDumper.ToText(btf), System.Text.Encoding.UTF8.GetString(expected));
     }
@@ -38,9 +38,9 @@ public sealed class BtfDumpOracleTests(SplitBtfFixture split) : IClassFixture<Sp
     [Fact]
     public void Split_btf_in_an_object_dumps_as_bpftool_does()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.ElfPath);
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var btf = ElfBtfFile.Load(split.ElfPath, vmlinux);
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.ElfPath);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(split.ElfPath, vmlinux);
         DumpAssert.SameBytes(expected, DumpAssert.Dump(btf), split.ElfPath);
         Assert.StartsWith($"[{vmlinux.LastTypeId + 1}] ", System.Text.Encoding.UTF8.GetString(expected));
     }
@@ -48,9 +48,9 @@ public sealed class BtfDumpOracleTests(SplitBtfFixture split) : IClassFixture<Sp
     [Fact]
     public void Raw_split_btf_dumps_as_bpftool_does()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.RawPath);
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(split.RawPath, vmlinux);
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.RawPath);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(split.RawPath, vmlinux);
         DumpAssert.SameBytes(expected, DumpAssert.Dump(btf), split.RawPath);
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class BtfExtOracleTests(ExtProbeFixture probe) : IClassFix
     [Fact]
     public void Core_relocations_match_libbpf()
     {
-        var log = ExternalTool.Run("bpftool", "-d", "gen", "min_core_btf", BtfFile.VmlinuxPath,
+        var log = ExternalTool.Run("bpftool", "-d", "gen", "min_core_btf", BtfFiles.Vmlinux,
             Path.Combine(probe.Directory, "min.btf"), probe.ObjectPath);
         Assert.Equal(0, log.ExitCode);
         var expected = log.StandardError.Split('\n').Select(line => CoreReloLine().Match(line)).Where(m => m.Success)

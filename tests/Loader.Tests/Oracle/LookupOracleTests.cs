@@ -22,8 +22,8 @@ public sealed class LookupOracleTests
     [Fact]
     public void Finds_vmlinux_types_by_name_at_bpftools_ids()
     {
-        var dump = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        var dump = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         var taskStruct = btf.FindTypeId("task_struct", BtfKind.Struct);
         Assert.Equal(BpftoolIdOf(dump, "STRUCT 'task_struct'"), taskStruct);
         Assert.Equal(BpftoolIdOf(dump, "FUNC 'do_exit'"), btf.FindTypeId("do_exit", BtfKind.Func));
