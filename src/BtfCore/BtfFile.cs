@@ -3,19 +3,25 @@ using System.Buffers.Binary;
 namespace RawBpf.BtfCore;
 
 /// <summary>
-/// The bytes of a raw BTF file, as the kernel (<c>/sys/kernel/btf/*</c>) or pahole write it. Pure: the Loader's
-/// <c>BtfFileReader</c> reads (or maps) the file; an ELF file's <c>.BTF</c> section is found by <c>RawBpf.Elf.ElfBtfFile</c>.
+/// The bytes of a raw BTF file, as the kernel (<c>/sys/kernel/btf/*</c>) or <c>pahole --btf_encode_detached</c> write
+/// it. Pure: the Loader's <c>BtfFileReader</c> reads (or maps) the file. BtfCore reads no ELF: the <c>.BTF</c> section
+/// of an ELF file (a BPF object, pahole -J, BTFHub) is found by <c>RawBpf.Elf.ElfBtfFile</c>, through ELFSharp.
 /// </summary>
 public static class BtfFile
 {
     /// <summary>
-    /// Parses raw BTF bytes, <paramref name="path"/> naming it in errors; <paramref name="baseBtf"/> for split
+    /// Parses a BTF file's bytes, <paramref name="path"/> naming it in errors; <paramref name="baseBtf"/> for split
     /// BTF (a module's); <paramref name="acceptance"/> <see cref="BtfAcceptance.Bpftool"/> to dump what bpftool
     /// dumps. The result takes ownership of <paramref name="owner"/> (the memory's, e.g. a file mapping), disposed
     /// with it or at once if parsing fails.
     /// </summary>
     public static Btf Parse(ReadOnlyMemory<byte> data, string path, Btf? baseBtf = null, BtfAcceptance acceptance = BtfAcceptance.Strict, IDisposable? owner = null)
     {
+        if (IsElf(data.Span))
+        {
+            owner?.Dispose();
+            throw new BtfFormatException(path, 0, "an ELF file, not raw BTF: its .BTF section is read by RawBpf.Elf.ElfBtfFile");
+        }
         return Btf.Parse(data, owner, path, baseBtf, acceptance);
     }
 
@@ -30,7 +36,7 @@ public static class BtfFile
     /// </summary>
     public static int DeclaredSize(ReadOnlySpan<byte> header, string path, long fileLength)
     {
-        var isElf = header.Length >= 4 && header[0] == 0x7f && header[1] == (byte)'E' && header[2] == (byte)'L' && header[3] == (byte)'F';
+        var isElf = IsElf(header);
         var isBtf = header.Length >= HeaderLengthsEnd && BinaryPrimitives.ReadUInt16LittleEndian(header) == Btf.Magic;
         ulong size;
         if (isBtf)
@@ -50,4 +56,7 @@ public static class BtfFile
             throw new BtfFormatException(path, 0, $"file of {size} bytes is too large for BTF");
         return (int)size;
     }
+
+    /// <summary>The ELF magic: the file is an ELF container (a whole file to read), not raw BTF.</summary>
+    public static bool IsElf(ReadOnlySpan<byte> header) => header is [0x7f, (byte)'E', (byte)'L', (byte)'F', ..];
 }

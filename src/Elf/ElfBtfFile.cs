@@ -3,37 +3,27 @@ using RawBpf.BtfCore;
 namespace RawBpf.Elf;
 
 /// <summary>
-/// A BTF file's bytes as a user names it: raw BTF (<c>/sys/kernel/btf/*</c>, <c>pahole --btf_encode_detached</c>),
+/// The bytes of a BTF file as a user names it: raw BTF (<c>/sys/kernel/btf/*</c>, <c>pahole --btf_encode_detached</c>),
 /// parsed by <see cref="BtfFile"/>, or an ELF file whose <c>.BTF</c> section holds it (a BPF object, <c>pahole -J</c>
-/// output, BTFHub's files), found by <see cref="ElfImage"/>. BtfCore reads no ELF: this is the one ELF path. Pure:
-/// the Loader's <c>BtfFileReader</c> reads the file.
+/// output, BTFHub's files), found by <see cref="ElfImage"/>. BtfCore reads no ELF: this is the one ELF path.
 /// </summary>
 public static class ElfBtfFile
 {
-    /// <summary>Whether <paramref name="header"/> starts with the ELF magic.</summary>
-    public static bool IsElf(ReadOnlySpan<byte> header) => header is [0x7f, (byte)'E', (byte)'L', (byte)'F', ..];
-
     /// <summary>
-    /// Parses raw BTF, or an ELF file's <c>.BTF</c> section; <paramref name="baseBtf"/> for split BTF (a module's);
-    /// <paramref name="acceptance"/> <see cref="BtfAcceptance.Bpftool"/> to dump what bpftool dumps. A malformed
-    /// ELF file throws <see cref="ElfFormatException"/> (section and offset prefixed with the path), bad BTF
-    /// <see cref="BtfFormatException"/>. The result owns <paramref name="owner"/>, disposed at once on failure.
+    /// Parses a BTF file's bytes, <paramref name="path"/> naming it in errors (see <see cref="BtfFile.Parse"/>). A
+    /// malformed ELF file throws <see cref="ElfFormatException"/> (its section and offset prefixed with the path),
+    /// bad BTF <see cref="BtfFormatException"/>. The result owns <paramref name="owner"/>, disposed at once for ELF.
     /// </summary>
-    public static Btf Parse(ReadOnlyMemory<byte> bytes, string path, Btf? baseBtf = null, BtfAcceptance acceptance = BtfAcceptance.Strict, IDisposable? owner = null)
+    public static Btf Parse(ReadOnlyMemory<byte> data, string path, Btf? baseBtf = null, BtfAcceptance acceptance = BtfAcceptance.Strict, IDisposable? owner = null)
     {
-        if (!IsElf(bytes.Span))
-            return BtfFile.Parse(bytes, path, baseBtf, acceptance, owner);
-        ReadOnlyMemory<byte> section;
-        try
+        if (!BtfFile.IsElf(data.Span))
+            return BtfFile.Parse(data, path, baseBtf, acceptance, owner);
+        using (owner)
         {
-            section = Section(bytes, ".BTF", path);
+            // Only kernel BTF (raw) is mapped: an ELF file comes as an array, which the copy rarely is.
+            var section = Section(data, ".BTF", path);
+            return Btf.Parse(owner is null ? section : section.ToArray(), baseBtf, $"{path}: .BTF", acceptance);
         }
-        catch
-        {
-            owner?.Dispose();
-            throw;
-        }
-        return BtfFile.Parse(section, $"{path}: .BTF", baseBtf, acceptance, owner);
     }
 
     /// <summary>The bytes of section <paramref name="name"/> of any little-endian ELF64 file, e.g. a BPF object's .BTF.ext.</summary>

@@ -10,6 +10,22 @@ namespace RawBpf.Loader.Interop;
 /// </summary>
 internal static unsafe class BpfSyscall
 {
+    /// <summary>A fake bpf(2) for this async flow only (tests; other threads keep the kernel), or null.</summary>
+    private static readonly AsyncLocal<IBpfSyscall?> Fake = new();
+
+    /// <summary>Sends this flow's bpf(2) calls to <paramref name="fake"/> until the result is disposed.</summary>
+    internal static IDisposable Substitute(IBpfSyscall fake)
+    {
+        var previous = Fake.Value;
+        Fake.Value = fake;
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(IBpfSyscall? previous) : IDisposable
+    {
+        public void Dispose() => Fake.Value = previous;
+    }
+
     /// <summary>Issues the command; returns the kernel's result (fd, 0, or -1 with <paramref name="errno"/> set).</summary>
     public static int Invoke<TAttr>(BpfCommand command, ref TAttr attr, out int errno)
         where TAttr : unmanaged, IBpfAttr
@@ -17,11 +33,9 @@ internal static unsafe class BpfSyscall
         long result;
         fixed (TAttr* pointer = &attr)
         {
-            result = Libc.syscall(ArchitectureAbi.Current.BpfSyscall, (long)command, pointer, sizeof(TAttr));
+            result = (Fake.Value ?? KernelBpfSyscall.Instance).Invoke(command, pointer, sizeof(TAttr), out errno);
         }
 
-        // errno is read before anything else can run (the observer may itself make P/Invoke calls).
-        errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
         if (SyscallTrace.IsEnabled)
         {
             var text = new StringBuilder(UapiNames.Command(command)).Append(", ");
