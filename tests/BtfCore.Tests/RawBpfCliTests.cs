@@ -50,6 +50,24 @@ public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitB
     }
 
     [Fact]
+    public void Split_btf_c_header_with_base_option_matches_bpftool()
+    {
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.RawPath, "format", "c");
+        var result = RunCli("btf", "dump", "file", split.RawPath, "format", "c", "--base", BtfFile.VmlinuxPath);
+        Assert.Equal("", result.StandardError);
+        Assert.Equal(0, result.ExitCode);
+        DumpAssert.SameBytes(expected, result.StandardOutput, split.RawPath);
+    }
+
+    [Fact]
+    public void Explicit_raw_format_is_the_default_dump()
+    {
+        var result = RunCli("btf", "dump", "file", split.ElfPath, "format", "raw", "--base", BtfFile.VmlinuxPath);
+        Assert.Equal(0, result.ExitCode);
+        DumpAssert.SameBytes(RunCli("btf", "dump", "file", split.ElfPath, "--base", BtfFile.VmlinuxPath).StandardOutput, result.StandardOutput, split.ElfPath);
+    }
+
+    [Fact]
     public void Missing_file_is_one_line_on_stderr_and_exit_code_1()
     {
         var result = RunCli("btf", "dump", "file", "/nonexistent/vmlinux");

@@ -14,8 +14,6 @@ public sealed class InputFileException(string message) : IOException(message);
 /// </summary>
 public static class InputFile
 {
-    private const int ModeOffset = 0x1c;        // stx_mode
-    private const int SizeOffset = 0x28;        // stx_size
 
     /// <summary>
     /// Opens <paramref name="path"/> for reading if it is a regular file; its size as fstat reports it. Errors
@@ -29,13 +27,12 @@ public static class InputFile
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            Span<byte> status = stackalloc byte[Libc.StatxSize];
-            if (Libc.statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE | Libc.STATX_SIZE, ref MemoryMarshal.GetReference(status)) != 0)
+            if (Libc.statx(fd, "", Libc.AT_EMPTY_PATH, Libc.StatxTypeAndSize, out var status) != 0)
                 throw new InputFileException($"{path}: cannot open {what}: fstat: {LastError()}");
-            var mode = BitConverter.ToUInt16(status[ModeOffset..]) & 0xf000;   // S_IFMT
+            var mode = status.stx_mode & 0xf000;   // S_IFMT
             if (mode != 0x8000)                                                // S_IFREG
                 throw new InputFileException($"{path}: cannot open {what}: {TypeName(mode)}, not a regular file");
-            return (handle, (long)BitConverter.ToUInt64(status[SizeOffset..]));
+            return (handle, (long)status.stx_size);
         }
         catch
         {

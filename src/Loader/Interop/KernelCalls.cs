@@ -15,7 +15,7 @@ internal static unsafe class KernelCalls
         long result;
         fixed (PerfEventAttr* pointer = &attr)
         {
-            result = Libc.syscall(Libc.SysPerfEventOpen, pointer, pid, cpu, groupFd, (long)flags);
+            result = Libc.syscall(ArchitectureAbi.Current.PerfEventOpenSyscall, pointer, pid, cpu, groupFd, (long)flags);
         }
 
         var errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
@@ -139,8 +139,10 @@ internal static unsafe class KernelCalls
         var fdLease = fd.Lease();
         try
         {
-            var epollEvent = new EpollEvent { Events = Libc.EPOLLIN, Data = data };
-            if (Libc.epoll_ctl((int)epollLease.Fd, Libc.EPOLL_CTL_ADD, (int)fdLease.Fd, &epollEvent) < 0)
+            var abi = ArchitectureAbi.Current;
+            var epollEvent = stackalloc byte[abi.EpollEventSize];
+            EpollEvents.Write(abi, new Span<byte>(epollEvent, abi.EpollEventSize), Libc.EPOLLIN, data);
+            if (Libc.epoll_ctl((int)epollLease.Fd, Libc.EPOLL_CTL_ADD, (int)fdLease.Fd, epollEvent) < 0)
             {
                 throw new LinuxSyscallException("epoll_ctl(EPOLL_CTL_ADD)", Marshal.GetLastPInvokeError());
             }
