@@ -52,8 +52,8 @@ public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitB
     [Fact]
     public void Split_btf_c_header_with_base_option_matches_bpftool()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.RawPath, "format", "c");
-        var result = RunCli("btf", "dump", "file", split.RawPath, "format", "c", "--base", BtfFile.VmlinuxPath);
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.RawPath, "format", "c");
+        var result = RunCli("btf", "dump", "file", split.RawPath, "format", "c", "--base", BtfFiles.Vmlinux);
         Assert.Equal("", result.StandardError);
         Assert.Equal(0, result.ExitCode);
         DumpAssert.SameBytes(expected, result.StandardOutput, split.RawPath);
@@ -62,9 +62,9 @@ public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitB
     [Fact]
     public void Explicit_raw_format_is_the_default_dump()
     {
-        var result = RunCli("btf", "dump", "file", split.ElfPath, "format", "raw", "--base", BtfFile.VmlinuxPath);
+        var result = RunCli("btf", "dump", "file", split.ElfPath, "format", "raw", "--base", BtfFiles.Vmlinux);
         Assert.Equal(0, result.ExitCode);
-        DumpAssert.SameBytes(RunCli("btf", "dump", "file", split.ElfPath, "--base", BtfFile.VmlinuxPath).StandardOutput, result.StandardOutput, split.ElfPath);
+        DumpAssert.SameBytes(RunCli("btf", "dump", "file", split.ElfPath, "--base", BtfFiles.Vmlinux).StandardOutput, result.StandardOutput, split.ElfPath);
     }
 
     [Fact]
