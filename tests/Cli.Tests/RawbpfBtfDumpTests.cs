@@ -1,17 +1,13 @@
-using System.Reflection;
 using RawBpf.BtfCore;
+using RawBpf.BtfCore.Tests;
 using RawBpf.Tests.Shared;
 
-namespace RawBpf.BtfCore.Tests;
+namespace RawBpf.Cli.Tests;
 
 /// <summary>`rawbpf btf dump file` run as a process, against bpftool's output and for its error contract.</summary>
-public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
+public sealed class RawbpfBtfDumpTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
 {
-    private static readonly string CliAssembly = typeof(RawBpfCliTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RawBpfCliAssembly").Value!;
-
-    private static ExternalTool.Result RunCli(params string[] arguments) =>
-        ExternalTool.Run("dotnet", [CliAssembly, .. arguments]);
+    private static ExternalTool.Result RunCli(params string[] arguments) => ExternalTool.Run(RawbpfBinary.Path, arguments);
 
     [Fact]
     public void Vmlinux_dump_is_byte_identical_to_bpftool()

@@ -6,11 +6,11 @@ using RawBpf.Uapi;
 namespace RawBpf.BtfCore.Tests;
 
 /// <summary>The C-header writer against <c>bpftool btf dump file F format c</c> (the oracle), byte for byte.</summary>
-public sealed class BtfCDumperTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
+public sealed class BtfCDumperOracleTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
 {
     private static readonly string KindsSource = Path.Combine(AppContext.BaseDirectory, "TestData", "c_dump_kinds.bpf.c");
 
-    public static TheoryData<string> BpfObjects() => BtfDumperTests.BpfObjects();
+    public static TheoryData<string> BpfObjects() => BtfDumpOracleTests.BpfObjects();
 
     private static byte[] Header(Btf btf)
     {
