@@ -100,6 +100,7 @@ public class LayoutTests
         [nameof(Libc.StatFileTypeMask)] = "S_IFMT",
         [nameof(Libc.StatCharacterDevice)] = "S_IFCHR",
         [nameof(Libc.StatxTypeModeAndIno)] = "STATX_TYPE | STATX_MODE | STATX_INO",
+        [nameof(Libc.StatxTypeAndSize)] = "STATX_TYPE | STATX_SIZE",
         [nameof(PerfEventAttr.SizeVer7)] = "PERF_ATTR_SIZE_VER7",
     };
 

@@ -7,6 +7,7 @@ internal static unsafe partial class Libc
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_NONBLOCK = 0x800;     // the same on x86-64 and arm64
     public const int F_GETFD = 1;
 
     /// <summary>S_IFMT and S_IFCHR (sys/stat.h): st_mode's file type bits and the character device type.</summary>

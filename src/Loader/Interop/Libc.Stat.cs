@@ -13,6 +13,7 @@ internal static partial class Libc
     {
         [FieldOffset(0x1c)] public ushort stx_mode;
         [FieldOffset(0x20)] public ulong stx_ino;
+        [FieldOffset(0x28)] public ulong stx_size;
     }
 
     /// <summary>struct statfs: f_type first; 120 bytes on x86-64 and arm64 alike.</summary>
@@ -30,6 +31,9 @@ internal static partial class Libc
 
     /// <summary>STATX_TYPE | STATX_MODE | STATX_INO.</summary>
     public const uint StatxTypeModeAndIno = 0x1 | 0x2 | 0x100;
+
+    /// <summary>STATX_TYPE | STATX_SIZE.</summary>
+    public const uint StatxTypeAndSize = 0x1 | 0x200;
 
     /// <summary><c>int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf)</c>.</summary>
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
