@@ -31,8 +31,8 @@ for project in tests/*/*.Tests.csproj; do
         --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal" || status=1
 done
 # The pure suites (BtfCore, Elf) once more as arm64 code, under qemu-aarch64 user-mode emulation: byte order and
-# alignment assumptions checked on the other architecture. One PASS/FAIL line per suite. (The runner publish
-# restores both RIDs: the suites reference the AOT tool rawbpf, which is restored for the host's RID.)
+# alignment assumptions checked on the other architecture. One PASS/FAIL line per suite. (The publish restores
+# both RIDs, so a host build of the same projects finds its assets too.)
 dotnet publish tests/PureRunner/RawBpf.PureRunner.csproj -c Release -r linux-arm64 --self-contained \
     -p:RuntimeIdentifiers='"linux-x64;linux-arm64"' -o artifacts/pure-arm64 --nologo -v quiet
 DOTNET_EnableWriteXorExecute=0 qemu-aarch64-static -L /usr/aarch64-linux-gnu artifacts/pure-arm64/RawBpf.PureRunner \

@@ -5,8 +5,7 @@ using Xunit.Abstractions;
 using Xunit.Sdk;
 
 // One line per suite, as tests/run.sh counts them: "PASS <suite> on <arch>: N tests" or "FAIL <suite> on <arch>:
-// N of M failed", each failure named before it. Exit code 1 if any test failed. The end-to-end CLI tests are left
-// to the host run: they start the host's rawbpf.dll and bpftool, so they would not test arm64 code.
+// N of M failed", each failure named before it. Exit code 1 if any test failed.
 var architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
 var failed = false;
 foreach (var suite in new[] { typeof(RawBpf.BtfCore.Tests.LookupTests).Assembly, typeof(RawBpf.Elf.Tests.ObjectModelTests).Assembly })
@@ -25,8 +24,6 @@ return failed ? 1 : 0;
 /// <summary>Discovers and runs one test assembly with xunit's XunitTestFramework, sequentially.</summary>
 internal static class Suite
 {
-    private static readonly HashSet<string> HostProcessClasses = ["RawBpf.BtfCore.Tests.RawBpfCliTests"];
-
     public static (int Total, List<string> Failures) Run(Assembly assembly)
     {
         var diagnostics = new Sink();
@@ -42,8 +39,7 @@ internal static class Suite
         var execution = new Sink();
         using (var executor = framework.GetExecutor(assembly.GetName()))
         {
-            executor.RunTests(discovery.TestCases.Where(test => !HostProcessClasses.Contains(test.TestMethod.TestClass.Class.Name)),
-                execution, new Options());
+            executor.RunTests(discovery.TestCases, execution, new Options());
             execution.Finished.Wait();
         }
         return (execution.Total, execution.Failures);
