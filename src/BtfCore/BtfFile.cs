@@ -19,7 +19,8 @@ public static class BtfFile
 
     /// <summary>
     /// Loads the BTF in <paramref name="path"/>; <paramref name="baseBtf"/> for split BTF (a module's);
-    /// <paramref name="acceptance"/> <see cref="BtfAcceptance.Bpftool"/> to dump what bpftool dumps.
+    /// <paramref name="acceptance"/> <see cref="BtfAcceptance.Bpftool"/> to dump what bpftool dumps. A file that
+    /// cannot be read is an <see cref="InputFileException"/>, bytes that are not BTF a <see cref="BtfFormatException"/>.
     /// </summary>
     public static Btf Load(string path, Btf? baseBtf = null, BtfAcceptance acceptance = BtfAcceptance.Strict)
     {
@@ -56,31 +57,15 @@ public static class BtfFile
     /// </summary>
     private static (ReadOnlyMemory<byte> Data, IDisposable? Owner) ReadWhole(string path)
     {
-        SafeFileHandle handle;
-        long length;
-        try
-        {
-            (handle, length) = InputFile.OpenRegular(path, "BTF file");
-        }
-        catch (InputFileException e)
-        {
-            throw new BtfFormatException(e.Message, e);
-        }
+        var (handle, length) = InputFile.OpenRegular(path, "BTF file");
         using (handle)
         {
             if (length > 0 && path.StartsWith(KernelBtfDirectory + "/", StringComparison.Ordinal)
                 && length <= int.MaxValue && MappedFile.TryMap(handle, (int)length) is { } mapping)
                 return (mapping.Memory, mapping);
-            try
-            {
-                var header = InputFile.Read(handle, path, 0, HeaderLengthsEnd);
-                var size = DeclaredSize(header, path, length);
-                return (size <= header.Length ? header.AsMemory(0, size) : InputFile.Read(handle, path, 0, size), null);
-            }
-            catch (InputFileException e)
-            {
-                throw new BtfFormatException(e.Message, e);
-            }
+            var header = InputFile.Read(handle, path, 0, HeaderLengthsEnd);
+            var size = DeclaredSize(header, path, length);
+            return (size <= header.Length ? header.AsMemory(0, size) : InputFile.Read(handle, path, 0, size), null);
         }
     }
 

@@ -3,8 +3,15 @@ using Microsoft.Win32.SafeHandles;
 
 namespace RawBpf.BtfCore;
 
-/// <summary>A file the reader refuses before reading it: not there, not readable, or not a regular file.</summary>
-public sealed class InputFileException(string message) : IOException(message);
+/// <summary>
+/// A file that could not be read: not there, not readable, not a regular file, or an I/O error while reading it.
+/// Not a format error: nothing is known about its bytes.
+/// </summary>
+public sealed class InputFileException(string path, string message) : RawBpfException(message)
+{
+    /// <summary>The file as it was named.</summary>
+    public string Path { get; } = path;
+}
 
 /// <summary>
 /// Opens a file that root was handed (a BTF file, a BPF object) without trusting what it is: <c>O_NONBLOCK</c>,
@@ -30,16 +37,16 @@ public static partial class InputFile
     {
         var fd = open(path, ReadOnly | NonBlocking | CloseOnExec);
         if (fd < 0)
-            throw new InputFileException($"{path}: cannot open {what}: {LastError()}");
+            throw new InputFileException(path, $"{path}: cannot open {what}: {LastError()}");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
             Span<byte> status = stackalloc byte[StatxSize];
             if (statx(fd, "", EmptyPath, WantTypeAndSize, ref MemoryMarshal.GetReference(status)) != 0)
-                throw new InputFileException($"{path}: cannot open {what}: fstat: {LastError()}");
+                throw new InputFileException(path, $"{path}: cannot open {what}: fstat: {LastError()}");
             var mode = BitConverter.ToUInt16(status[ModeOffset..]) & 0xf000;   // S_IFMT
             if (mode != 0x8000)                                                // S_IFREG
-                throw new InputFileException($"{path}: cannot open {what}: {TypeName(mode)}, not a regular file");
+                throw new InputFileException(path, $"{path}: cannot open {what}: {TypeName(mode)}, not a regular file");
             return (handle, (long)BitConverter.ToUInt64(status[SizeOffset..]));
         }
         catch
@@ -70,7 +77,7 @@ public static partial class InputFile
         catch (IOException)
         {
             // .NET's message would be a resource key in the AOT tools: say it in our words.
-            throw new InputFileException($"{path}: cannot read: I/O error at offset {offset + total}");
+            throw new InputFileException(path, $"{path}: cannot read: I/O error at offset {offset + total}");
         }
         return total == length ? buffer : buffer[..total];
     }

@@ -82,24 +82,20 @@ public sealed class BpfObjectFile
         return null;
     }
 
-    /// <summary>Reads and parses the object at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Reads and parses the object at <paramref name="path"/>: <see cref="InputFileException"/> when it cannot be
+    /// read, <see cref="ElfFormatException"/> when its bytes are not a valid BPF object.
+    /// </summary>
     public static BpfObjectFile Load(string path)
     {
+        // A regular file only (a FIFO or /dev/zero is refused before any read), read as far as its size.
         byte[] bytes;
-        try
+        var (handle, length) = InputFile.OpenRegular(path, "BPF object");
+        using (handle)
         {
-            // A regular file only (a FIFO or /dev/zero is refused before any read), read as far as its size.
-            var (handle, length) = InputFile.OpenRegular(path, "BPF object");
-            using (handle)
-            {
-                if (length > Array.MaxLength)
-                    throw new ElfFormatException(path, 0, $"file of {length} bytes is too large for a BPF object");
-                bytes = InputFile.Read(handle, path, 0, (int)length);
-            }
-        }
-        catch (InputFileException e)
-        {
-            throw new ElfFormatException(e.Message, e);
+            if (length > Array.MaxLength)
+                throw new ElfFormatException(path, 0, $"file of {length} bytes is too large for a BPF object");
+            bytes = InputFile.Read(handle, path, 0, (int)length);
         }
         return Parse(bytes, path);
     }

@@ -242,7 +242,7 @@ public sealed class BadInputTests
     [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
     public void Special_files_are_refused_before_any_read(string path, string what)
     {
-        var e = Assert.Throws<BtfFormatException>(() => BtfFile.Load(path));
+        var e = Assert.Throws<InputFileException>(() => BtfFile.Load(path));
         Assert.Equal($"{path}: cannot open BTF file: {what}, not a regular file", e.Message);
     }
 
@@ -250,7 +250,7 @@ public sealed class BadInputTests
     public async Task A_fifo_is_refused_without_waiting_for_a_writer()
     {
         var (fifo, error) = await SpecialFiles.LoadFifo(path => BtfFile.Load(path));
-        Assert.Equal($"{fifo}: cannot open BTF file: is a FIFO, not a regular file", Assert.IsType<BtfFormatException>(error).Message);
+        Assert.Equal($"{fifo}: cannot open BTF file: is a FIFO, not a regular file", Assert.IsType<InputFileException>(error).Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RawBpf.BtfCore;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Elf.Tests;
@@ -126,7 +127,7 @@ public class BadInputTests
     }
 
     [Fact]
-    public void MissingFileIsTyped() => Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load("/nonexistent/x.bpf.o"));
+    public void MissingFileIsTyped() => Assert.Throws<InputFileException>(() => BpfObjectFile.Load("/nonexistent/x.bpf.o"));
 
     [Fact]
     public void RandomCorruptionNeverEscapesAsAnotherException()
@@ -185,7 +186,7 @@ public class BadInputTests
     [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
     public void Special_files_are_refused_before_any_read(string path, string what)
     {
-        var e = Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load(path));
+        var e = Assert.Throws<InputFileException>(() => BpfObjectFile.Load(path));
         Assert.Equal($"{path}: cannot open BPF object: {what}, not a regular file", e.Message);
     }
 
@@ -193,7 +194,7 @@ public class BadInputTests
     public async Task A_fifo_is_refused_without_waiting_for_a_writer()
     {
         var (fifo, error) = await SpecialFiles.LoadFifo(path => BpfObjectFile.Load(path));
-        Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", Assert.IsType<ElfFormatException>(error).Message);
+        Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", Assert.IsType<InputFileException>(error).Message);
     }
 
     [Fact]

@@ -15,11 +15,11 @@ public class VerifierRejectTests
 
             Assert.Contains("unchecked_lookup", error.Message);
             Assert.Contains("invalid mem access", error.Message);
-            Assert.NotNull(error.VerifierLogTail);
-            Assert.Contains("R0 invalid mem access 'map_value_or_null'", error.VerifierLogTail);
+            Assert.NotNull(error.LogTail);
+            Assert.Contains("R0 invalid mem access 'map_value_or_null'", error.LogTail);
             // line_info reached the kernel: the log quotes the source line and names file and line.
-            Assert.Contains("return *counter + 1;", error.VerifierLogTail);
-            Assert.Contains("verifier_reject.bpf.c:27", error.VerifierLogTail);
+            Assert.Contains("return *counter + 1;", error.LogTail);
+            Assert.Contains("verifier_reject.bpf.c:27", error.LogTail);
             Assert.IsType<BpfProgramLoadException>(error.InnerException);
 
             // A failed load closes what it had created and leaves the object unusable.

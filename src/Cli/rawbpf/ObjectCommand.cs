@@ -30,16 +30,8 @@ internal static class ObjectCommand
     private static int Run(string objectPath, string? kernelBtfPath)
     {
         using var bpfObject = BpfObject.Open(objectPath);
-        IReadOnlyList<CoreRelocationResult> relocations;
-        try
-        {
-            relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
-        }
-        catch (BpfObjectLoadException e)
-        {
-            Console.Error.WriteLine($"rawbpf: {e.Message.ReplaceLineEndings(" ").Trim()}");
-            return ExitCodes.RuntimeError;
-        }
+        // A failure reaches CliRunner, which reports it.
+        var relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
         var text = new StringBuilder();
         Write(bpfObject.File, relocations, text);
         Console.Out.Write(text.ToString());

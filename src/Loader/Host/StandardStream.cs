@@ -103,7 +103,8 @@ public sealed unsafe class StandardStream : Stream
 /// tool that only writes, an ordinary end.
 /// </summary>
 public sealed class StandardStreamClosedException(string stream, int errno)
-    : IOException($"{stream} is closed: {Uapi.Errno.Name(errno)} ({Uapi.Errno.Describe(errno)})")
+    : RawBpfException($"{stream} is closed: {Uapi.Errno.Name(errno)} ({Uapi.Errno.Describe(errno)})")
 {
+    /// <summary>What write(2) said: EPIPE, EBADF or EIO.</summary>
     public int Errno { get; } = errno;
 }

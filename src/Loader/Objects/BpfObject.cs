@@ -161,8 +161,7 @@ public sealed class BpfObject : IDisposable
         {
             // Whichever call failed first, the user needs what the whole object needs, not that call's share.
             CloseAll();
-            var call = e.Message.Split('\n')[0];
-            throw new BpfObjectLoadException($"object '{File.ObjectName}': {call}\n  hint: {needs}", e);
+            throw new BpfObjectLoadException($"object '{File.ObjectName}': {e.Problem}", e, () => [needs]);
         }
         catch
         {
@@ -280,7 +279,7 @@ public sealed class BpfObject : IDisposable
         {
             return BtfFile.Load(path);
         }
-        catch (BtfFormatException e)
+        catch (Exception e) when (e is BtfFormatException or InputFileException)
         {
             throw new BpfObjectLoadException($"cannot use {what} {path}: {e.Message}", e);
         }
@@ -493,14 +492,16 @@ public sealed class BpfObject : IDisposable
         if (rejection.Log.Length == 0)
         {
             // No log: the kernel refused before (or without) the verifier saying anything; the hints say why.
-            var refusal = $"program '{linked.Program.Name}' was refused by the kernel ({rejection.ErrnoName}) without a verifier log";
-            return new BpfObjectLoadException(string.Join("; ", [refusal, .. rejection.Hints]), rejection);
+            return new BpfObjectLoadException($"program '{linked.Program.Name}' was refused by the kernel ({rejection.ErrnoName}) without a verifier log",
+                rejection, () => rejection.Hints);
         }
 
         var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
+        CoreRelocationResult? relocation = null;
         if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
         {
             var (result, function) = poisoned[0];
+            relocation = result;
             message.Append($"CO-RE relocation #{result.RelocationIndex} ({result.Kind}) of {result.LocalSpec} found no match in the kernel's BTF");
             if (SourceLine(function!.SectionName, result.SectionInstructionIndex) is { } line)
                 message.Append($" at {line}");
@@ -509,7 +510,12 @@ public sealed class BpfObject : IDisposable
         {
             message.Append(LastMeaningfulLine(rejection.LogTail));
         }
-        return new BpfObjectLoadException(message.ToString(), rejection) { VerifierLogTail = rejection.LogTail };
+        return new BpfObjectLoadException(message.ToString(), rejection)
+        {
+            VerifierLog = rejection.Log,
+            VerifierLogTail = rejection.LogTail,
+            Relocation = relocation,
+        };
     }
 
     /// <summary>"file:line: source" of an instruction, from line_info.</summary>
