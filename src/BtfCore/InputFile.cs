@@ -18,7 +18,7 @@ public sealed class InputFileException(string path, string message) : RawBpfExce
 /// so a FIFO cannot block the open, then <c>statx</c> on the descriptor, so only a regular file (sysfs BTF files
 /// are regular files with their size) is read at all. /dev/zero, a FIFO or a directory fail at once.
 /// </summary>
-public static partial class InputFile
+internal static partial class InputFile
 {
     private const int ReadOnly = 0;             // O_RDONLY
     private const int NonBlocking = 0x800;      // O_NONBLOCK (x86-64 and arm64 alike)

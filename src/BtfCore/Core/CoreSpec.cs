@@ -156,7 +156,7 @@ public sealed class CoreSpec
 }
 
 /// <summary>Classification and names of uapi <c>enum bpf_core_relo_kind</c> as libbpf uses them.</summary>
-public static class CoreRelocationKinds
+internal static class CoreRelocationKinds
 {
     public static bool IsFieldBased(BpfCoreRelocationKind kind) => kind <= BpfCoreRelocationKind.FieldRShiftU64;
 

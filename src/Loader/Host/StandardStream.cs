@@ -8,7 +8,7 @@ namespace RawBpf.Loader.Host;
 /// shares with the shell and the other commands writing to it, and at the end under O_APPEND. (A FileStream over
 /// fd 1 keeps an offset of its own and pwrites there, over what others wrote; Console's stream hides EPIPE.)
 /// </summary>
-public sealed unsafe class StandardStream : Stream
+internal sealed unsafe class StandardStream : Stream
 {
     private readonly int _descriptor;
     private readonly string _name;
