@@ -9,8 +9,8 @@ namespace RawBpf.Elf;
 /// <summary>
 /// The object model of a clang-built EM_BPF ELF, read as libbpf's <c>bpf_object__open</c> reads it (aya-obj is
 /// the same idea in Rust): programs per executable section, BTF-defined maps from <c>.maps</c>, one internal
-/// array map per global data section, externs, and each program section's relocations classified. Pure: the
-/// only I/O is reading the file in <see cref="Load"/>.
+/// array map per global data section, externs, and each program section's relocations classified. Pure: it
+/// parses bytes (the Loader's <c>BpfObject.Open</c> reads the file).
 /// </summary>
 public sealed class BpfObjectFile
 {
@@ -23,7 +23,7 @@ public sealed class BpfObjectFile
 
     internal ElfImage Image { get; }
 
-    /// <summary>The path or name given to <see cref="Load"/>/<see cref="Parse"/>.</summary>
+    /// <summary>The path or name given to <see cref="Parse"/>.</summary>
     public string Path { get; }
 
     /// <summary>libbpf's object name: the file name up to its first '.', at most 15 characters (prefix of internal map names).</summary>
@@ -80,24 +80,6 @@ public sealed class BpfObjectFile
                 return (map, variable);
         }
         return null;
-    }
-
-    /// <summary>
-    /// Reads and parses the object at <paramref name="path"/>: <see cref="InputFileException"/> when it cannot be
-    /// read, <see cref="ElfFormatException"/> when its bytes are not a valid BPF object.
-    /// </summary>
-    public static BpfObjectFile Load(string path)
-    {
-        // A regular file only (a FIFO or /dev/zero is refused before any read), read as far as its size.
-        byte[] bytes;
-        var (handle, length) = InputFile.OpenRegular(path, "BPF object");
-        using (handle)
-        {
-            if (length > Array.MaxLength)
-                throw new ElfFormatException(path, 0, $"file of {length} bytes is too large for a BPF object");
-            bytes = InputFile.Read(handle, path, 0, (int)length);
-        }
-        return Parse(bytes, path);
     }
 
     /// <summary>Parses an object in memory; <paramref name="name"/> (a path or file name) gives the object name.</summary>
@@ -399,9 +381,9 @@ public sealed class BpfObjectFile
             return null;
         var size = checked(last.KconfigOffset + last.KconfigSize);
         var datasec = FindDatasec(".kconfig");
-        var variables = StableOrder.ByKey(Externs.Where(e => e.Kind == ExternKind.Kconfig)
+        var variables = Externs.Where(e => e.Kind == ExternKind.Kconfig)
             .Select(e => new GlobalVariable(e.Name, ".kconfig", (uint)e.KconfigOffset, (uint)e.KconfigSize, Btf!.GetType(e.BtfId).TypeId, e.BtfId, BtfLinkage.Global, false))
-            .ToList(), v => v.Offset);
+            .OrderBy(v => v.Offset).ToArray();
         return new MapDefinition(InternalMapName(ObjectName, ".kconfig"), MapKind.Kconfig)
         {
             RealName = ".kconfig",

@@ -274,7 +274,7 @@ internal static class BtfMapParser
             list.Add(new MapInitialSlot((int)(within / 8), target));
         }
         foreach (var (map, list) in slots)
-            map.InitialSlots = StableOrder.ByKey(list, s => (uint)s.Index);
+            map.InitialSlots = list.OrderBy(s => s.Index).ToArray();
     }
 
     private static string MapTarget(BpfObjectFile obj, ElfSymbol symbol, string section, int at, int i)

@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Objects;
 using RawBpf.Uapi;
@@ -18,6 +19,15 @@ public class ExceptionHierarchyTests
         // CoreMatchException is the CO-RE matcher's internal signal, always caught and turned into a result.
         var outside = exceptions.Where(t => !t.IsAssignableTo(typeof(RawBpfException)) && t.Name != "CoreMatchException").Select(t => t.FullName);
         Assert.Empty(outside);
+    }
+
+    [Fact]
+    public void An_unreadable_file_is_not_a_format_error()
+    {
+        var missing = Assert.Throws<InputFileException>(() => BtfFileReader.Load("/nonexistent/vmlinux"));
+        Assert.IsNotAssignableFrom<RawBpfFormatException>(missing);
+        Assert.Equal("/nonexistent/vmlinux", missing.Path);
+        Assert.Equal("/nonexistent/vmlinux: cannot open BTF file: no such file or directory", missing.Message);
     }
 
     [Fact]

@@ -30,8 +30,10 @@ internal static class ObjectCommand
     private static int Run(string objectPath, string? kernelBtfPath)
     {
         using var bpfObject = BpfObject.Open(objectPath);
+        IReadOnlyList<CoreRelocationResult> relocations;
         // A failure reaches CliRunner, which reports it.
-        var relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
+        using (var kernelTypes = kernelBtfPath is null ? KernelTypes.FromSystem() : KernelTypes.FromFile(kernelBtfPath))
+            relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelTypes = kernelTypes });
         var text = new StringBuilder();
         Write(bpfObject.File, relocations, text);
         Console.Out.Write(text.ToString());
