@@ -11,6 +11,7 @@ public abstract class RawBpfFormatException : RawBpfException
     {
         Section = section;
         Offset = offset;
+        Reason = problem;
     }
 
     /// <summary>A message already naming where; no single section or offset is to blame.</summary>
@@ -19,6 +20,7 @@ public abstract class RawBpfFormatException : RawBpfException
     {
         Section = "";
         Offset = -1;
+        Reason = message;
     }
 
     /// <summary>The section (or file, or "ELF header") where the data stops making sense; empty when none is to blame.</summary>
@@ -26,4 +28,7 @@ public abstract class RawBpfFormatException : RawBpfException
 
     /// <summary>Byte offset within <see cref="Section"/>, or -1 where no single offset is to blame.</summary>
     public long Offset { get; }
+
+    /// <summary>What is wrong, without the section and offset (to say it again about another file).</summary>
+    public string Reason { get; }
 }
