@@ -5,7 +5,7 @@ using static RawBpf.Uapi.BpfOpcode;
 namespace RawBpf.BtfCore;
 
 /// <summary>Builds single instructions by their meaning: for feature probes and hand-assembled test programs.</summary>
-public static class BpfAssembler
+internal static class BpfAssembler
 {
     /// <summary>dst = imm (64-bit, sign-extended).</summary>
     public static BpfInstruction Mov64(int destination, int immediate) => new(ClassAlu64 | AluMov | SourceK, destination, 0, 0, immediate);

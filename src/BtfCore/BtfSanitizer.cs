@@ -8,7 +8,7 @@ namespace RawBpf.BtfCore;
 /// DATASEC → STRUCT, FUNC → TYPEDEF, FUNC_PROTO → ENUM, FLOAT → empty STRUCT, TYPE_TAG → CONST, ENUM64 →
 /// UNION), so type ids and everything that refers to them stay valid.
 /// </summary>
-public static class BtfSanitizer
+internal static class BtfSanitizer
 {
     private const string Enum64PlaceholderName = "enum64_placeholder";
 

@@ -12,7 +12,7 @@ namespace RawBpf.BtfCore;
 /// the types, then the strings, the layout clang and libbpf write. Type references are not checked: bad-input
 /// tests write dangling ones on purpose.
 /// </summary>
-public sealed class BtfWriter
+internal sealed class BtfWriter
 {
     private const int HeaderSize = 24;
     private const int TypeHeaderSize = Btf.TypeHeaderSize;
@@ -523,4 +523,4 @@ public sealed class BtfWriter
 }
 
 /// <summary>A STRUCT or UNION member for <see cref="BtfWriter"/>: offset in bits, bitfield width (0: no bitfield).</summary>
-public readonly record struct BtfWriterMember(string Name, int TypeId, uint BitOffset, uint BitfieldSize = 0);
+internal readonly record struct BtfWriterMember(string Name, int TypeId, uint BitOffset, uint BitfieldSize = 0);

@@ -8,7 +8,7 @@ namespace RawBpf.Elf;
 /// <c>btf_fixup_datasec</c>: clang leaves DATASEC sizes and VAR offsets zero, the kernel wants them real.
 /// Kernel-feature sanitising (dropping kinds an old kernel lacks) is the loader's business, not done here.
 /// </summary>
-public static class BtfFixup
+internal static class BtfFixup
 {
     private const string DummyKsymName = "dummy_ksym";
 

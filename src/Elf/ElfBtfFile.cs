@@ -36,7 +36,7 @@ public static class ElfBtfFile
         }
         catch (ElfFormatException e) when (e.Section.Length > 0 && e.Section != path)
         {
-            throw new ElfFormatException($"{path}: {e.Section}", e.Offset, e.Problem, e);
+            throw new ElfFormatException($"{path}: {e.Section}", e.Offset, e.Reason, e);
         }
         var section = image.Sections.FirstOrDefault(s => s.Name == name)
             ?? throw new ElfFormatException(path, 0, $"ELF file has no {name} section");

@@ -67,7 +67,7 @@ public sealed record ProgramSectionInfo(string SectionName, ProgramSectionDefini
 /// <c>find_sec_def</c> does. Attach types are uapi <c>enum bpf_attach_type</c>, passed as expected_attach_type at
 /// BPF_PROG_LOAD; null means libbpf passes 0.
 /// </summary>
-public static class ProgramSectionDefinitions
+internal static class ProgramSectionDefinitions
 {
     private const ProgramSectionFlags None = ProgramSectionFlags.None;
     private const ProgramSectionFlags Btf = ProgramSectionFlags.AttachBtf;

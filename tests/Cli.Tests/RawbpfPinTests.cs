@@ -121,7 +121,7 @@ public sealed class RawbpfPinTests
         var result = RunLeavingNothingLoaded("setpriv", "--bounding-set=-perfmon,-sys_admin", "--inh-caps=-all",
             RawbpfBinary.Path, "prog", "loadall", MultiProg, pins.Rawbpf);
 
-        AssertOneLineFailure(result, $"rawbpf: program '{FirstProgram}' was refused by the kernel (EPERM) without a verifier log; BPF_PROG_LOAD needs CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8), which this process lacks: root's capability set was reduced for this process");
+        AssertOneLineFailure(result, $"rawbpf: program '{FirstProgram}' was refused by the kernel (EPERM) without a verifier log; hint: BPF_PROG_LOAD needs CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8), which this process lacks: root's capability set was reduced for this process");
         Assert.False(Directory.Exists(pins.Rawbpf), $"{pins.Rawbpf} was left behind");
     }
 

@@ -9,18 +9,18 @@ namespace RawBpf.Loader.Tests;
 
 /// <summary>
 /// Reading files is the Loader's (<see cref="BpfObject.Open(string)"/>, <see cref="BtfFileReader"/>): only a regular
-/// file is read, and what is not one is refused before any read, in the format's typed exception.
+/// file is read, and what is not one is refused before any read with an InputFileException (not a format error).
 /// </summary>
 public sealed class InputFileTests
 {
     [Fact]
-    public void MissingFileIsTyped() => Assert.Throws<ElfFormatException>(() => BpfObject.Open("/nonexistent/x.bpf.o"));
+    public void MissingFileIsTyped() => Assert.Throws<InputFileException>(() => BpfObject.Open("/nonexistent/x.bpf.o"));
 
     [Theory]
     [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
     public void Special_files_are_refused_before_any_read(string path, string what)
     {
-        var e = Assert.Throws<ElfFormatException>(() => BpfObject.Open(path));
+        var e = Assert.Throws<InputFileException>(() => BpfObject.Open(path));
         Assert.Equal($"{path}: cannot open BPF object: {what}, not a regular file", e.Message);
     }
 
@@ -28,14 +28,14 @@ public sealed class InputFileTests
     public async Task A_fifo_is_refused_without_waiting_for_a_writer()
     {
         var (fifo, error) = await SpecialFiles.LoadFifo(path => BpfObject.Open(path));
-        Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", Assert.IsType<ElfFormatException>(error).Message);
+        Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", Assert.IsType<InputFileException>(error).Message);
     }
 
     [Theory]
     [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
     public void Special_files_are_refused_as_btf_before_any_read(string path, string what)
     {
-        var e = Assert.Throws<BtfFormatException>(() => BtfFileReader.Load(path));
+        var e = Assert.Throws<InputFileException>(() => BtfFileReader.Load(path));
         Assert.Equal($"{path}: cannot open BTF file: {what}, not a regular file", e.Message);
     }
 
@@ -43,7 +43,7 @@ public sealed class InputFileTests
     public async Task A_fifo_is_refused_as_btf_without_waiting_for_a_writer()
     {
         var (fifo, error) = await SpecialFiles.LoadFifo(path => BtfFileReader.Load(path));
-        Assert.Equal($"{fifo}: cannot open BTF file: is a FIFO, not a regular file", Assert.IsType<BtfFormatException>(error).Message);
+        Assert.Equal($"{fifo}: cannot open BTF file: is a FIFO, not a regular file", Assert.IsType<InputFileException>(error).Message);
     }
 
     [Fact]

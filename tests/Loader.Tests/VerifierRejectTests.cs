@@ -15,11 +15,11 @@ public class VerifierRejectTests
 
             Assert.Contains("unchecked_lookup", error.Message);
             Assert.Contains("invalid mem access", error.Message);
-            Assert.NotNull(error.VerifierLogTail);
-            Assert.Contains("R0 invalid mem access 'map_value_or_null'", error.VerifierLogTail);
+            Assert.NotNull(error.LogTail);
+            Assert.Contains("R0 invalid mem access 'map_value_or_null'", error.LogTail);
             // line_info reached the kernel: the log quotes the source line and names file and line.
-            Assert.Contains("return *counter + 1;", error.VerifierLogTail);
-            Assert.Contains("verifier_reject.bpf.c:27", error.VerifierLogTail);
+            Assert.Contains("return *counter + 1;", error.LogTail);
+            Assert.Contains("verifier_reject.bpf.c:27", error.LogTail);
             Assert.IsType<BpfProgramLoadException>(error.InnerException);
 
             // A failed load closes what it had created and leaves the object unusable.
@@ -37,10 +37,12 @@ public class VerifierRejectTests
 
         // Both reads were poisoned; the guarded first one is dead code to the verifier.
         Assert.Equal(2, obj.CoreRelocations.Count(r => r.Poisoned));
-        Assert.StartsWith("program 'read_two_missing_fields' was rejected by the verifier", error.Message, StringComparison.Ordinal);
-        Assert.Contains("struct task_struct___rawbpf.rawbpf_second_field (0:1 @ offset 8) found no match", error.Message, StringComparison.Ordinal);
-        Assert.Contains("core_poisoned_twice.bpf.c:30: second_value = task->rawbpf_second_field;", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("rawbpf_first_field", error.Message, StringComparison.Ordinal);
+        // The statement (Message adds the verifier log, which quotes the guarded read too).
+        Assert.StartsWith("program 'read_two_missing_fields' was rejected by the verifier", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("struct task_struct___rawbpf.rawbpf_second_field (0:1 @ offset 8) found no match", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("core_poisoned_twice.bpf.c:30: second_value = task->rawbpf_second_field;", error.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("rawbpf_first_field", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("rawbpf_second_field", error.Relocation?.LocalSpec.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>CO-RE results are plain values: they read the same after the kernel types they were resolved against are unmapped.</summary>

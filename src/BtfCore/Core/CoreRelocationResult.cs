@@ -79,7 +79,7 @@ public sealed class CoreRelocationResult
 }
 
 /// <summary>A CO-RE relocation that cannot be applied; names the section, relocation, instruction and spec.</summary>
-public sealed class CoreRelocationException : Exception
+public sealed class CoreRelocationException : RawBpfException
 {
     public CoreRelocationException(string sectionName, int relocationIndex, int instructionIndex, string? spec, string problem, Exception? inner = null)
         : base($"{sectionName}: CO-RE relo #{relocationIndex} at insn #{instructionIndex}{(spec is null ? "" : $" ({spec})")}: {problem}", inner)

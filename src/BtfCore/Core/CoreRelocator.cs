@@ -7,7 +7,7 @@ namespace RawBpf.BtfCore.Core;
 /// instruction within its ELF section and its own instructions, which <see cref="CoreRelocator.Apply"/>
 /// patches in place.
 /// </summary>
-public sealed record CoreProgram(string Name, string SectionName, int SectionInstructionOffset, Memory<BpfInstruction> Instructions);
+internal sealed record CoreProgram(string Name, string SectionName, int SectionInstructionOffset, Memory<BpfInstruction> Instructions);
 
 /// <summary>
 /// CO-RE relocation of one BPF object against target BTF, as libbpf 1.1 does it (<c>relo_core.c</c>,
@@ -23,7 +23,7 @@ public sealed record CoreProgram(string Name, string SectionName, int SectionIns
 /// sections in <c>.BTF.ext</c> order (or use <see cref="Apply"/>) to reproduce libbpf's decisions exactly.
 /// </para>
 /// </summary>
-public sealed class CoreRelocator
+internal sealed class CoreRelocator
 {
     /// <summary>The <c>imm</c> of a poisoned instruction: 0xbad2310, "bad relo".</summary>
     public const int PoisonHelperId = 195896080;
@@ -554,4 +554,4 @@ public sealed class CoreRelocator
 }
 
 /// <summary>A target type that may be what a local type stands for (libbpf's <c>struct bpf_core_cand</c>).</summary>
-public readonly record struct CoreCandidate(Btf Btf, int TypeId);
+internal readonly record struct CoreCandidate(Btf Btf, int TypeId);

@@ -202,7 +202,7 @@ internal sealed class CoreSpecBuilder
 }
 
 /// <summary>Classification and names of uapi <c>enum bpf_core_relo_kind</c> as libbpf uses them.</summary>
-public static class CoreRelocationKinds
+internal static class CoreRelocationKinds
 {
     public static bool IsFieldBased(BpfCoreRelocationKind kind) => kind <= BpfCoreRelocationKind.FieldRShiftU64;
 

@@ -5,8 +5,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using RawBpf.Loader.Host;
-using RawBpf.Loader.Interop;
-using RawBpf.Loader.Objects;
 
 namespace RawBpf.Cli.Common;
 
@@ -42,7 +40,7 @@ public static class CliRunner
         Console.SetError(new StreamWriter(StandardStream.Error, utf8) { AutoFlush = true });
         AppDomain.CurrentDomain.UnhandledException += static (_, e) =>
         {
-            ReportFailure(e.ExceptionObject as Exception ?? new InvalidOperationException("unknown failure"));
+            ErrorReporter.Report(e.ExceptionObject as Exception ?? new InvalidOperationException("unknown failure"));
             Environment.Exit(ExitCodes.RuntimeError);
         };
     }
@@ -72,7 +70,7 @@ public static class CliRunner
         }
         catch (Exception e)
         {
-            return ReportFailure(e);
+            return ErrorReporter.Report(e);
         }
     }
 
@@ -112,22 +110,6 @@ public static class CliRunner
     }
 
     private static string Subject(ParseResult result) => CommandPath(result) is { Length: > 0 } path ? path + ": " : "";
-
-    /// <summary>Prints <paramref name="error"/> as one line on stderr and returns <see cref="ExitCodes.RuntimeError"/>.</summary>
-    public static int ReportFailure(Exception error)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        // Our own exceptions (format errors, I/O, syscalls) carry a message written for the user; anything else
-        // is a bug, named by its type so a report is actionable.
-        var expected = error is FormatException or IOException or UnauthorizedAccessException
-            or System.ComponentModel.Win32Exception or InvalidOperationException or NotSupportedException
-            or LinuxSyscallException or BpfObjectLoadException;
-        var message = OneLine(error.Message);
-        Console.Error.WriteLine(expected ? $"{ToolName}: {message}" : $"{ToolName}: internal error: {error.GetType().Name}: {message}");
-        return ExitCodes.RuntimeError;
-    }
-
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     /// <summary>`tool 1.0.0 (commit)`: the commit the build was made from, when git could say (SourceLink's SourceRevisionId).</summary>
     private sealed class PrintVersion : SynchronousCommandLineAction

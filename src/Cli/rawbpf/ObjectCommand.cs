@@ -31,16 +31,9 @@ internal static class ObjectCommand
     {
         using var bpfObject = BpfObject.Open(objectPath);
         IReadOnlyList<CoreRelocationResult> relocations;
-        try
-        {
-            using var kernelTypes = kernelBtfPath is null ? KernelTypes.FromSystem() : KernelTypes.FromFile(kernelBtfPath);
+        // A failure reaches CliRunner, which reports it.
+        using (var kernelTypes = kernelBtfPath is null ? KernelTypes.FromSystem() : KernelTypes.FromFile(kernelBtfPath))
             relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelTypes = kernelTypes });
-        }
-        catch (BpfObjectLoadException e)
-        {
-            Console.Error.WriteLine($"rawbpf: {e.Message.ReplaceLineEndings(" ").Trim()}");
-            return ExitCodes.RuntimeError;
-        }
         var text = new StringBuilder();
         Write(bpfObject.File, relocations, text);
         Console.Out.Write(text.ToString());

@@ -13,9 +13,6 @@ namespace RawBpf.Cli;
 /// </summary>
 internal static class ProgLoadAllCommand
 {
-    /// <summary>How many verifier log lines a rejection shows: enough for the failing instruction and its context.</summary>
-    private const int VerifierLogLines = 20;
-
     public static Command Create()
     {
         var btfOption = KernelBtfOption.Create();
@@ -65,36 +62,10 @@ internal static class ProgLoadAllCommand
             pins.Commit();
             return ExitCodes.Success;
         }
-        catch (BpfObjectLoadException e)
+        catch (RawBpfException e)
         {
-            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
-            PrintLogTail(e.VerifierLogTail);
-            return ExitCodes.RuntimeError;
-        }
-        catch (BpfProgramLoadException e)
-        {
-            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
-            PrintLogTail(e.LogTail);
-            return ExitCodes.RuntimeError;
-        }
-        catch (Exception e) when (e is LinuxSyscallException or BpfPinDirectoryException or KeyNotFoundException)
-        {
-            Console.Error.WriteLine($"rawbpf: {OneLine(e.Message)}");
-            return ExitCodes.RuntimeError;
+            // Reported here, before the pins are rolled back: the verdict is the last line even with --explain.
+            return ErrorReporter.Report(e);
         }
     }
-
-    private static void PrintLogTail(string? logTail)
-    {
-        if (string.IsNullOrWhiteSpace(logTail))
-            return;
-        var lines = logTail.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Console.Error.WriteLine("verifier log (last lines):");
-        foreach (var line in lines.TakeLast(VerifierLogLines))
-            Console.Error.WriteLine("  " + line);
-    }
-
-    /// <summary>The message's lines (the call, then each hint) on one line.</summary>
-    private static string OneLine(string text) =>
-        string.Join("; ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -98,13 +98,9 @@ internal static class ExitSnoop
             // `| head`, `>&-` or a hung-up terminal: the reader left. Detach (by disposal) and end quietly.
             return ExitCodes.Success;
         }
-        catch (Exception e) when (e is ExitSnoopException or BpfObjectLoadException or LinuxSyscallException or BtfFormatException or ElfFormatException or ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            return Fail(e);
-        }
         catch (Exception e)
         {
-            return CliRunner.ReportFailure(e);
+            return ErrorReporter.Report(e);
         }
         finally
         {
@@ -254,18 +250,6 @@ internal static class ExitSnoop
             Console.Error.WriteLine($"{ToolName}: {total - previous} exits lost: the ring buffer was full (a larger --ring-size helps)");
         return total;
     }
-
-    private static int Fail(Exception error)
-    {
-        var message = error.Message.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Console.Error.WriteLine($"{ToolName}: {string.Join("; ", message)}");
-        if (error is BpfObjectLoadException { VerifierLogTail: { Length: > 0 } tail })
-        {
-            Console.Error.WriteLine("verifier log (last lines):");
-            Console.Error.WriteLine(tail.TrimEnd());
-        }
-        return ExitCodes.RuntimeError;
-    }
 }
 
 /// <summary>
@@ -298,4 +282,4 @@ internal sealed class TraceSummary
 }
 
 /// <summary>A runtime error of this tool whose message is meant for the user as it stands.</summary>
-internal sealed class ExitSnoopException(string message) : Exception(message);
+internal sealed class ExitSnoopException(string message) : RawBpfException(message);

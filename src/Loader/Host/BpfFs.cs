@@ -50,7 +50,7 @@ public static unsafe class BpfFs
             var attr = new ObjPinAttr { Pathname = (ulong)pathPointer, BpfFd = lease.Fd };
             if (BpfSyscall.Invoke(BpfCommand.ObjPin, ref attr, out var errno) < 0)
             {
-                throw new BpfPinException(path, errno);
+                throw new BpfPinException(path, errno, BpfErrorHints.ForPin(errno, path));
             }
         }
     }
@@ -159,7 +159,7 @@ public static unsafe class BpfFs
 }
 
 /// <summary>A directory for pins that is not one, or is not on a bpf file system; nothing was created.</summary>
-public sealed class BpfPinDirectoryException : Exception
+public sealed class BpfPinDirectoryException : RawBpfException
 {
     public BpfPinDirectoryException(string path, string message) : base(message)
     {

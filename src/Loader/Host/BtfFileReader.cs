@@ -34,31 +34,15 @@ public static class BtfFileReader
     /// </summary>
     private static (ReadOnlyMemory<byte> Data, IDisposable? Owner) ReadWhole(string path)
     {
-        SafeFileHandle handle;
-        long length;
-        try
-        {
-            (handle, length) = InputFile.OpenRegular(path, "BTF file");
-        }
-        catch (InputFileException e)
-        {
-            throw new BtfFormatException(e.Message, e);
-        }
+        var (handle, length) = InputFile.OpenRegular(path, "BTF file");
         using (handle)
         {
             if (length > 0 && path.StartsWith(KernelBtfDirectory + "/", StringComparison.Ordinal)
                 && length <= int.MaxValue && TryMap(handle, (nuint)length) is { } mapping)
                 return (mapping.Memory, mapping);
-            try
-            {
-                var header = InputFile.Read(handle, path, 0, BtfFile.HeaderLengthsEnd);
-                var size = BtfFile.DeclaredSize(header, path, length);
-                return (size <= header.Length ? header.AsMemory(0, size) : InputFile.Read(handle, path, 0, size), null);
-            }
-            catch (InputFileException e)
-            {
-                throw new BtfFormatException(e.Message, e);
-            }
+            var header = InputFile.Read(handle, path, 0, BtfFile.HeaderLengthsEnd);
+            var size = BtfFile.DeclaredSize(header, path, length);
+            return (size <= header.Length ? header.AsMemory(0, size) : InputFile.Read(handle, path, 0, size), null);
         }
     }
 

@@ -6,7 +6,7 @@ using RawBpf.Uapi;
 namespace RawBpf.Loader.Host;
 
 /// <summary>cgroup v2 directories as BPF sees them: their ids, and their place in a cgroup array map.</summary>
-public static class Cgroup
+internal static class Cgroup
 {
     /// <summary><c>CGROUP2_SUPER_MAGIC</c> from uapi linux/magic.h.</summary>
     private const long Cgroup2SuperMagic = 0x63677270;

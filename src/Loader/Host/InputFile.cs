@@ -4,15 +4,22 @@ using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader.Host;
 
-/// <summary>A file the reader refuses before reading it: not there, not readable, or not a regular file.</summary>
-public sealed class InputFileException(string message) : IOException(message);
+/// <summary>
+/// A file that could not be read: not there, not readable, not a regular file, or an I/O error while reading it.
+/// Not a format error: nothing is known about its bytes.
+/// </summary>
+public sealed class InputFileException(string path, string message) : RawBpfException(message)
+{
+    /// <summary>The file as it was named.</summary>
+    public string Path { get; } = path;
+}
 
 /// <summary>
 /// Opens a file that root was handed (a BTF file, a BPF object) without trusting what it is: <c>O_NONBLOCK</c>,
 /// so a FIFO cannot block the open, then <c>statx</c> on the descriptor, so only a regular file (sysfs BTF files
 /// are regular files with their size) is read at all. /dev/zero, a FIFO or a directory fail at once.
 /// </summary>
-public static class InputFile
+internal static class InputFile
 {
 
     /// <summary>
@@ -23,15 +30,15 @@ public static class InputFile
     {
         var fd = Libc.open(path, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (fd < 0)
-            throw new InputFileException($"{path}: cannot open {what}: {LastError()}");
+            throw new InputFileException(path, $"{path}: cannot open {what}: {LastError()}");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
             if (Libc.statx(fd, "", Libc.AT_EMPTY_PATH, Libc.StatxTypeAndSize, out var status) != 0)
-                throw new InputFileException($"{path}: cannot open {what}: fstat: {LastError()}");
+                throw new InputFileException(path, $"{path}: cannot open {what}: fstat: {LastError()}");
             var mode = status.stx_mode & 0xf000;   // S_IFMT
             if (mode != 0x8000)                                                // S_IFREG
-                throw new InputFileException($"{path}: cannot open {what}: {TypeName(mode)}, not a regular file");
+                throw new InputFileException(path, $"{path}: cannot open {what}: {TypeName(mode)}, not a regular file");
             return (handle, (long)status.stx_size);
         }
         catch
@@ -48,7 +55,7 @@ public static class InputFile
         using (handle)
         {
             if (length > Array.MaxLength)
-                throw new InputFileException($"{path}: cannot read {what}: file of {length} bytes is too large");
+                throw new InputFileException(path, $"{path}: cannot read {what}: file of {length} bytes is too large");
             return Read(handle, path, 0, (int)length);
         }
     }
@@ -74,7 +81,7 @@ public static class InputFile
         catch (IOException)
         {
             // .NET's message would be a resource key in the AOT tools: say it in our words.
-            throw new InputFileException($"{path}: cannot read: I/O error at offset {offset + total}");
+            throw new InputFileException(path, $"{path}: cannot read: I/O error at offset {offset + total}");
         }
         return total == length ? buffer : buffer[..total];
     }

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Text;
 using RawBpf.Elf;
+using RawBpf.Loader.Objects;
 
 namespace RawBpf.Loader.Host;
 
@@ -38,14 +39,14 @@ internal static class KernelConfig
             if (!item.Name.StartsWith("CONFIG_", StringComparison.Ordinal))
             {
                 if (!item.IsWeak)
-                    throw new NotSupportedException($".kconfig extern '{item.Name}' is not a CONFIG_ option nor one the loader provides");
+                    throw new BpfObjectLoadException($".kconfig extern '{item.Name}' is not a CONFIG_ option nor one the loader provides");
                 continue;
             }
             config ??= ReadConfig();
             if (config.TryGetValue(item.Name, out var text))
                 Encode(item, text, slot);
             else if (!item.IsWeak)
-                throw new InvalidOperationException($".kconfig extern '{item.Name}' is not set in the kernel configuration and is not __weak");
+                throw new BpfObjectLoadException($".kconfig extern '{item.Name}' is not set in the kernel configuration and is not __weak");
         }
     }
 
@@ -83,7 +84,7 @@ internal static class KernelConfig
                 little[..Math.Min(slot.Length, 8)].CopyTo(slot);
                 break;
             default:
-                throw new NotSupportedException($".kconfig extern '{item.Name}' has a type the loader cannot fill");
+                throw new BpfObjectLoadException($".kconfig extern '{item.Name}' has a type the loader cannot fill");
         }
     }
 
@@ -93,7 +94,7 @@ internal static class KernelConfig
             return hex;
         if (long.TryParse(text, out var value))
             return value;
-        throw new InvalidOperationException($".kconfig extern '{name}': kernel configuration value '{text}' is not a number");
+        throw new BpfObjectLoadException($".kconfig extern '{name}': kernel configuration value '{text}' is not a number");
     }
 
     private static Dictionary<string, string> ReadConfig()
@@ -105,9 +106,9 @@ internal static class KernelConfig
         else if (File.Exists($"/boot/config-{release}"))
             reader = new StreamReader($"/boot/config-{release}");
         else if (File.Exists("/proc/config.gz"))
-            throw new NotSupportedException("the object uses .kconfig externs and the kernel configuration is only in /proc/config.gz, but this application was built with the feature switch RawBpf.Loader.KernelConfigGzip=false (no gzip support)");
+            throw new BpfObjectLoadException("the object uses .kconfig externs and the kernel configuration is only in /proc/config.gz, but this application was built with the feature switch RawBpf.Loader.KernelConfigGzip=false (no gzip support)");
         else
-            throw new InvalidOperationException($"the object uses .kconfig externs, but neither /proc/config.gz nor /boot/config-{release} exists");
+            throw new BpfObjectLoadException($"the object uses .kconfig externs, but neither /proc/config.gz nor /boot/config-{release} exists");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         using (reader)
         {

@@ -31,21 +31,6 @@ public static unsafe class KernelFeatures
     /// <summary>Which BTF kinds and flavours the kernel's BTF_LOAD accepts (what a BTF sanitizer must rewrite).</summary>
     public static BtfFeatures Btf => BtfProbe.Value;
 
-    /// <summary>The memcg answer, probing if need be; false when the probe could not run (e.g. re-entered).</summary>
-    internal static bool TryGetMemcgAccounting(out bool memcg)
-    {
-        try
-        {
-            memcg = MemcgProbe.Value;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            memcg = false;
-            return false;
-        }
-    }
-
     private static bool ProbeRingBuffer()
     {
         var attr = new MapCreateAttr { MapType = (uint)BpfMapType.Ringbuf, MaxEntries = (uint)Environment.SystemPageSize };

@@ -4,7 +4,7 @@ using RawBpf.Loader.Interop;
 namespace RawBpf.Loader.Host;
 
 /// <summary>What <see cref="MemlockLimit.RaiseIfNeeded"/> did.</summary>
-public enum MemlockOutcome
+internal enum MemlockOutcome
 {
     /// <summary>The kernel accounts BPF memory via memcg (5.11+): RLIMIT_MEMLOCK is irrelevant and was left alone.</summary>
     NotNeeded,
@@ -17,7 +17,7 @@ public enum MemlockOutcome
 }
 
 /// <summary>RLIMIT_MEMLOCK handling as libbpf does it: raise it to infinity once, and only on kernels that charge it.</summary>
-public static unsafe class MemlockLimit
+internal static unsafe class MemlockLimit
 {
     private static readonly Lock Gate = new();
     private static MemlockOutcome? _outcome;

@@ -8,7 +8,7 @@ namespace RawBpf.Loader.Host;
 /// shares with the shell and the other commands writing to it, and at the end under O_APPEND. (A FileStream over
 /// fd 1 keeps an offset of its own and pwrites there, over what others wrote; Console's stream hides EPIPE.)
 /// </summary>
-public sealed unsafe class StandardStream : Stream
+internal sealed unsafe class StandardStream : Stream
 {
     private readonly int _descriptor;
     private readonly string _name;
@@ -104,7 +104,8 @@ public sealed unsafe class StandardStream : Stream
 /// tool that only writes, an ordinary end.
 /// </summary>
 public sealed class StandardStreamClosedException(string stream, int errno)
-    : IOException($"{stream} is closed: {Uapi.Errno.Name(errno)} ({Uapi.Errno.Describe(errno)})")
+    : RawBpfException($"{stream} is closed: {Uapi.Errno.Name(errno)} ({Uapi.Errno.Describe(errno)})")
 {
+    /// <summary>What write(2) said: EPIPE, EBADF or EIO.</summary>
     public int Errno { get; } = errno;
 }

@@ -9,7 +9,7 @@ namespace RawBpf.Loader.Host;
 /// /proc/self/mountinfo first, then the two conventional places; mounted at /sys/kernel/tracing when absent and the
 /// process may mount (CAP_SYS_ADMIN). Once mounted it is mode 0700: only a process that may read it gets ids.
 /// </summary>
-public static class Tracefs
+internal static class Tracefs
 {
     public const string DefaultMountPoint = "/sys/kernel/tracing";
     public const string DebugfsMountPoint = "/sys/kernel/debug/tracing";

@@ -171,7 +171,7 @@ internal static class BpfErrorHints
     /// <summary>Only on kernels that charge BPF memory to RLIMIT_MEMLOCK (before 5.11), and only while the limit is finite.</summary>
     private static string? MemlockHint()
     {
-        if (!KernelFeatures.TryGetMemcgAccounting(out var memcg) || memcg)
+        if (KernelFeatures.HasMemcgAccounting)
         {
             return null;
         }

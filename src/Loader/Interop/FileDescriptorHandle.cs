@@ -54,7 +54,7 @@ public sealed class PerfEventFileDescriptor : FileDescriptorHandle
 }
 
 /// <summary>A descriptor from epoll_create1(2).</summary>
-public sealed class EpollFileDescriptor : FileDescriptorHandle
+internal sealed class EpollFileDescriptor : FileDescriptorHandle
 {
     internal EpollFileDescriptor(int fd)
         : base(fd)
@@ -63,7 +63,7 @@ public sealed class EpollFileDescriptor : FileDescriptorHandle
 }
 
 /// <summary>A descriptor from eventfd(2).</summary>
-public sealed class EventFileDescriptor : FileDescriptorHandle
+internal sealed class EventFileDescriptor : FileDescriptorHandle
 {
     internal EventFileDescriptor(int fd)
         : base(fd)

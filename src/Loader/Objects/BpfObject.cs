@@ -54,20 +54,12 @@ public sealed class BpfObject : IDisposable
     /// <summary>The parsed ELF object.</summary>
     public BpfObjectFile File { get; }
 
-    /// <summary>Reads and parses the object at <paramref name="path"/>: a regular file only (a FIFO or /dev/zero is refused before any read).</summary>
-    public static BpfObject Open(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = InputFile.ReadAll(path, "BPF object");
-        }
-        catch (InputFileException e)
-        {
-            throw new ElfFormatException(e.Message, e);
-        }
-        return new(BpfObjectFile.Parse(bytes, path));
-    }
+    /// <summary>
+    /// Reads and parses the object at <paramref name="path"/>: a regular file only (a FIFO or /dev/zero is refused
+    /// before any read). <see cref="InputFileException"/> when it cannot be read, <see cref="ElfFormatException"/>
+    /// when its bytes are not a valid BPF object.
+    /// </summary>
+    public static BpfObject Open(string path) => new(BpfObjectFile.Parse(InputFile.ReadAll(path, "BPF object"), path));
 
     public static BpfObject Open(ReadOnlyMemory<byte> elf, string name) => new(BpfObjectFile.Parse(elf, name));
 
@@ -174,8 +166,7 @@ public sealed class BpfObject : IDisposable
         {
             // Whichever call failed first, the user needs what the whole object needs, not that call's share.
             CloseAll();
-            var call = e.Message.Split('\n')[0];
-            throw new BpfObjectLoadException($"object '{File.ObjectName}': {call}\n  hint: {needs}", e);
+            throw new BpfObjectLoadException($"object '{File.ObjectName}': {e.Problem}", e, () => [needs]);
         }
         catch
         {
@@ -462,16 +453,18 @@ public sealed class BpfObject : IDisposable
         if (rejection.Log.Length == 0)
         {
             // No log: the kernel refused before (or without) the verifier saying anything; the hints say why.
-            var refusal = $"program '{linked.Program.Name}' was refused by the kernel ({rejection.ErrnoName}) without a verifier log";
-            return new BpfObjectLoadException(string.Join("; ", [refusal, .. rejection.Hints]), rejection);
+            return new BpfObjectLoadException($"program '{linked.Program.Name}' was refused by the kernel ({rejection.ErrnoName}) without a verifier log",
+                rejection, () => rejection.Hints);
         }
 
         var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
+        CoreRelocationResult? relocation = null;
         if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
         {
             var (result, function) = poisoned.FirstOrDefault(p => linked.FinalIndex(p.Function!, p.Result.SectionInstructionIndex) == rejectedAt) is { Function: not null } rejected
                 ? rejected
                 : poisoned[0];
+            relocation = result;
             message.Append($"CO-RE relocation #{result.RelocationIndex} ({result.Kind}) of {result.LocalSpec} found no match in the kernel's BTF");
             if (SourceLine(function!.SectionName, result.SectionInstructionIndex) is { } line)
                 message.Append($" at {line}");
@@ -480,7 +473,12 @@ public sealed class BpfObject : IDisposable
         {
             message.Append(LastMeaningfulLine(rejection.LogTail));
         }
-        return new BpfObjectLoadException(message.ToString(), rejection) { VerifierLogTail = rejection.LogTail };
+        return new BpfObjectLoadException(message.ToString(), rejection)
+        {
+            VerifierLog = rejection.Log,
+            VerifierLogTail = rejection.LogTail,
+            Relocation = relocation,
+        };
     }
 
     /// <summary>

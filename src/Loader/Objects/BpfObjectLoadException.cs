@@ -1,3 +1,5 @@
+using RawBpf.BtfCore.Core;
+
 namespace RawBpf.Loader.Objects;
 
 /// <summary>
@@ -5,8 +7,10 @@ namespace RawBpf.Loader.Objects;
 /// rejected because a CO-RE relocation found no match (named with its spec and source line), a missing
 /// kernel BTF, an unsupported feature. The inner exception, when any, is the failed system call.
 /// </summary>
-public sealed class BpfObjectLoadException : Exception
+public sealed class BpfObjectLoadException : RawBpfException
 {
+    private readonly Func<IReadOnlyList<string>>? _findHints;
+
     public BpfObjectLoadException(string message) : base(message)
     {
     }
@@ -15,6 +19,24 @@ public sealed class BpfObjectLoadException : Exception
     {
     }
 
-    /// <summary>The verifier log's last lines, when a program load failed.</summary>
-    public string? VerifierLogTail { get; init; }
+    /// <summary>A failure whose hints, found when asked for, come from <paramref name="findHints"/>.</summary>
+    internal BpfObjectLoadException(string message, Exception inner, Func<IReadOnlyList<string>> findHints) : base(message, inner)
+    {
+        _findHints = findHints;
+    }
+
+    /// <summary>The whole verifier log, when a program load failed; empty otherwise.</summary>
+    public string VerifierLog { get; init; } = string.Empty;
+
+    /// <summary>The verifier log's last lines, when a program load failed; empty otherwise.</summary>
+    public override string LogTail => VerifierLogTail;
+
+    /// <summary>The CO-RE relocation the verifier's rejection is traced to (a poisoned instruction), when it is.</summary>
+    public CoreRelocationResult? Relocation { get; init; }
+
+    internal string VerifierLogTail { get; init; } = string.Empty;
+
+    protected override string LogHeading => "verifier log, last lines";
+
+    protected override IReadOnlyList<string> FindHints() => _findHints?.Invoke() ?? [];
 }

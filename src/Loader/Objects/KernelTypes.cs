@@ -121,7 +121,7 @@ public sealed class KernelTypes : IDisposable
         {
             return parse();
         }
-        catch (Exception e) when (e is BtfFormatException or ElfFormatException)
+        catch (Exception e) when (e is BtfFormatException or ElfFormatException or InputFileException)
         {
             throw new BpfObjectLoadException($"cannot use {what} {name}: {e.Message}", e);
         }

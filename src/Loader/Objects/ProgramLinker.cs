@@ -80,7 +80,7 @@ internal sealed class ProgramLinker
                 LinkCall(function, index, relocation.TargetInstructionIndex, text);
                 break;
             default:
-                throw new NotSupportedException($"program '{function.Name}': {relocation.Kind} of '{relocation.SymbolName}' (at {relocation.SectionName}+{relocation.InstructionIndex * 8:x}) is not supported by this loader yet");
+                throw new BpfObjectLoadException($"program '{function.Name}': {relocation.Kind} of '{relocation.SymbolName}' (at {relocation.SectionName}+{relocation.InstructionIndex * 8:x}) is not supported by this loader yet");
         }
     }
 
@@ -88,7 +88,7 @@ internal sealed class ProgramLinker
     private void LinkCall(ElfProgram caller, int index, int targetIndex, ProgramSection section)
     {
         var callee = section.Programs.FirstOrDefault(f => targetIndex >= f.InstructionOffset && targetIndex < f.InstructionOffset + f.InstructionCount)
-            ?? throw new InvalidOperationException($"program '{caller.Name}': call at instruction {index} targets {section.Name}+{targetIndex * 8:x}, where no function starts");
+            ?? throw new BpfObjectLoadException($"program '{caller.Name}': call at instruction {index} targets {section.Name}+{targetIndex * 8:x}, where no function starts");
         var start = -1;
         foreach (var (function, placed) in _placements)
         {
@@ -113,7 +113,7 @@ internal sealed class ProgramLinker
     private void SetLoadImmediate(int index, int sourceRegister, int low, int high)
     {
         if (index + 1 >= _code.Count || !_code[index].IsLoadImmediate64)
-            throw new InvalidOperationException($"relocation at instruction {index} is not on a 64-bit immediate load");
+            throw new BpfObjectLoadException($"relocation at instruction {index} is not on a 64-bit immediate load");
         var first = _code[index];
         first.SourceRegister = sourceRegister;
         first.Immediate = low;

@@ -6,10 +6,12 @@ namespace RawBpf.Loader.Programs;
 /// <summary>BPF_PROG_LOAD failed; carries the verifier log.</summary>
 public sealed class BpfProgramLoadException : BpfSyscallException
 {
+    private readonly BpfProgramType _type;
+
     internal BpfProgramLoadException(string programName, BpfProgramType type, int errno, string? log, bool logTruncated)
-        : base(BpfCommand.ProgLoad, errno, $"program \"{programName}\"", FormatDetail(log, logTruncated),
-            BpfErrorHints.ForProgramLoad(errno, type, hasLog: !string.IsNullOrEmpty(log)))
+        : base(BpfCommand.ProgLoad, errno, $"program \"{programName}\"")
     {
+        _type = type;
         ProgramName = programName;
         Log = log ?? string.Empty;
         LogTail = LogRetry.Tail(log);
@@ -22,19 +24,13 @@ public sealed class BpfProgramLoadException : BpfSyscallException
     public string Log { get; }
 
     /// <summary>The last lines of the log: the verdict, and the source line when line_info was loaded.</summary>
-    public string LogTail { get; }
+    public override string LogTail { get; }
 
     /// <summary>True when the log did not fit the capped buffer (its start was lost).</summary>
     public bool LogTruncated { get; }
 
-    internal static string? FormatDetail(string? log, bool truncated)
-    {
-        var tail = LogRetry.Tail(log);
-        if (tail.Length == 0)
-        {
-            return null;
-        }
+    protected override string LogHeading => "verifier log" + (LogTruncated ? " (truncated)" : string.Empty) + ", last lines";
 
-        return "\nverifier log" + (truncated ? " (truncated)" : string.Empty) + ", last lines:\n" + tail;
-    }
+    /// <summary>The capabilities this program type needs; memlock and policy only when the kernel left no log.</summary>
+    protected override IReadOnlyList<string> FindHints() => BpfErrorHints.ForProgramLoad(Errno, _type, hasLog: Log.Length > 0);
 }
