@@ -162,10 +162,106 @@ def snapshot(prog_dir, map_dir):
     return {"progs": progs, "maps": maps}
 
 
-def load(command, prog_dir, map_dir):
+def btf_types(obj):
+    """The object's BTF as bpftool prints it: id -> (kind, name, member lines)."""
+    text = subprocess.run(["bpftool", "btf", "dump", "file", obj], capture_output=True, text=True).stdout
+    types, current = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^\[(\d+)\] (\w+) '([^']*)'(.*)", line)
+        if m:
+            current = [m.group(2), m.group(3), [m.group(4)]]
+            types[int(m.group(1))] = current
+        elif current is not None:
+            current[2].append(line.strip())
+    return types
+
+
+def pinned_by_name(types):
+    """Maps declared with __uint(pinning, LIBBPF_PIN_BY_NAME): libbpf pins them at /sys/fs/bpf/<name> itself."""
+    names = []
+    for kind, name, lines in types.values():
+        if kind != "DATASEC" or name != ".maps":
+            continue
+        for line in lines[1:]:
+            var = types.get(int(re.match(r"type_id=(\d+)", line).group(1)))
+            struct = types.get(int(re.search(r"type_id=(\d+)", var[2][0]).group(1))) if var else None
+            if struct and any(ln.startswith("'pinning'") for ln in struct[2][1:]):
+                names.append(var[1])
+    return names
+
+
+# libbpf's section_defs patterns, read from RawBpf's copy of the table (first match wins, as find_sec_def).
+SECTION_PATTERNS = re.findall(r'D\("([^"]+)"', open(os.path.join(os.path.dirname(__file__), "../../src/Elf/ProgramSectionDefinitions.cs")).read())
+
+
+def section_kind(name):
+    """The section_defs pattern a SEC() name matches ("x" exact, "x+" exact or "x/...", "x/" prefix), or "unknown"."""
+    name = name.lstrip("?")  # '?' only turns autoload off
+    for pattern in SECTION_PATTERNS:
+        if pattern.endswith("/") and name.startswith(pattern):
+            return pattern
+        if pattern.endswith("+") and (name == pattern[:-1] or name.startswith(pattern[:-1] + "/")):
+            return pattern
+        if name == pattern:
+            return pattern
+    return "unknown"
+
+
+def coverage(obj, types):
+    """What an object exercises: its program section kinds and its extern kinds."""
+    keys = set()
+    out = subprocess.run(["readelf", "-SW", obj], capture_output=True, text=True).stdout
+    for m in re.finditer(r"^\s*\[\s*\d+\]\s+(\S+)\s+PROGBITS\s+\S+\s+\S+\s+\S+\s+\S+\s+(\S*X\S*)", out, re.M):
+        if m.group(1) != ".text":
+            keys.add("section " + section_kind(m.group(1)))
+    datasec_of = {}
+    for kind, name, lines in types.values():
+        if kind == "DATASEC":
+            for line in lines[1:]:
+                datasec_of[int(re.match(r"type_id=(\d+)", line).group(1))] = name
+    for type_id, (kind, name, lines) in types.items():
+        if "linkage=extern" not in lines[0]:
+            continue
+        if kind == "FUNC":
+            keys.add("extern kfunc")
+        elif kind == "VAR":
+            section = datasec_of.get(type_id, "no DATASEC")
+            target = int(re.search(r"type_id=(\d+)", lines[0]).group(1))
+            while target and types[target][0] in ("CONST", "VOLATILE", "TYPEDEF", "RESTRICT", "TYPE_TAG"):
+                target = int(re.search(r"type_id=(\d+)", types[target][2][0]).group(1))
+            if section == ".ksyms":
+                keys.add("extern ksym " + ("typed" if target else "untyped"))
+            else:
+                keys.add("extern " + section)
+    return keys
+
+
+def make_subset(compiled, path):
+    """Greedy set cover: the fewest objects (smaller first) that exercise every section kind and extern kind."""
+    covers = {}
+    for source, (obj, _) in compiled.items():
+        if obj is not None:
+            covers[source] = coverage(obj, btf_types(obj))
+    uncovered = set().union(*covers.values())
+    chosen = []
+    while uncovered:
+        best = max(covers, key=lambda s: (len(covers[s] & uncovered), -os.path.getsize(compiled[s][0])))
+        chosen.append((best, sorted(covers[best] & uncovered)))
+        uncovered -= covers[best]
+    with open(path, "w") as f:
+        f.write("# The CI subset of the conformance corpus, made by tests/conformance/run.sh --make-subset: the fewest\n"
+                "# selftests (smaller first) that exercise every program section kind and extern kind in the corpus.\n")
+        for source, keys in sorted(chosen):
+            f.write(f"{source}  # {', '.join(keys)}\n")
+    print(f"subset: {len(chosen)} objects cover {len(set().union(*covers.values()))} section and extern kinds")
+
+
+def load(command, prog_dir, map_dir, pins=()):
     """Runs one loader; returns (snapshot, None) or (None, the last line it printed)."""
     for d in (prog_dir, map_dir):
         shutil.rmtree(d, ignore_errors=True)
+    # Pins by name the loader makes in /sys/fs/bpf are removed again, unless they were there before.
+    new_pins = [p for p in pins if not os.path.exists(p)]
     try:
         r = subprocess.run(command, capture_output=True, text=True, timeout=LOAD_TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -182,6 +278,9 @@ def load(command, prog_dir, map_dir):
     finally:
         for d in (prog_dir, map_dir):
             shutil.rmtree(d, ignore_errors=True)
+        for p in new_pins:
+            if os.path.exists(p):
+                os.unlink(p)
 
 
 def differences(lib, raw):
@@ -268,13 +367,14 @@ def main():
     for option in ("--tree", "--include", "--work", "--rawbpf", "--subset", "--known"):
         parser.add_argument(option, required=True)
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--make-subset", action="store_true")
     parser.add_argument("sources", nargs="*")
     args = parser.parse_args()
     started = time.monotonic()
     compiler = Compiler(args)
     if args.sources:
         sources = [s if s.endswith(".c") else s + ".c" for s in args.sources]
-    elif args.full:
+    elif args.full or args.make_subset:
         sources = sorted(f for f in os.listdir(compiler.progs) if f.endswith(".c"))
     else:
         sources = [ln.split()[0] for ln in open(args.subset) if ln.strip() and not ln.startswith("#")]
@@ -285,6 +385,9 @@ def main():
     failed = {s: e for s, (o, e) in compiled.items() if o is None}
     for source, error in sorted(failed.items()):
         print(f"not compiled {source}: {error}")
+    if args.make_subset:
+        make_subset(compiled, args.subset)
+        return
     known = known_differences(args.known)
     base = f"/sys/fs/bpf/conformance-{os.getpid()}"
     identical = refused = differ = loaded = 0
@@ -295,10 +398,15 @@ def main():
                 print(f"FAIL conformance {source}: does not compile")
             continue
         name = source[:-2] + ".o"
-        lib, lib_error = load(["bpftool", "prog", "loadall", obj, base + "-lib", "pinmaps", base + "-lib-maps"],
-                              base + "-lib", base + "-lib-maps")
-        raw, raw_error = load([args.rawbpf, "prog", "loadall", obj, base + "-raw", "--pinmaps", base + "-raw-maps"],
-                              base + "-raw", base + "-raw-maps")
+        pins = ["/sys/fs/bpf/" + n for n in pinned_by_name(btf_types(obj))]
+        # bpftool's pinmaps refuses a map that already has a pin path: those objects show their maps through
+        # the programs' map ids only.
+        lib_maps = [] if pins else ["pinmaps", base + "-lib-maps"]
+        raw_maps = [] if pins else ["--pinmaps", base + "-raw-maps"]
+        lib, lib_error = load(["bpftool", "prog", "loadall", obj, base + "-lib", *lib_maps],
+                              base + "-lib", base + "-lib-maps", pins)
+        raw, raw_error = load([args.rawbpf, "prog", "loadall", obj, base + "-raw", *raw_maps],
+                              base + "-raw", base + "-raw-maps", pins)
         if raw_error and raw_error.startswith(("HANG", "CRASH")):
             verdict, detail = "differ", f"rawbpf {raw_error}"
         elif lib is None and raw is None:

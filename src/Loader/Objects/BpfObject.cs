@@ -245,6 +245,7 @@ public sealed class BpfObject : IDisposable
 
     private bool NeedsKernelTypes() =>
         (File.BtfExt?.CoreRelocations.Sections.Count ?? 0) > 0
+        || File.Externs.Any(KsymResolver.IsTyped)
         || File.Programs.Any(p => p.Info?.Flags.HasFlag(ProgramSectionFlags.AttachBtf) == true);
 
     /// <summary>vmlinux (with modules behind it, loaded only when vmlinux lacks a type) or the user's BTF file.</summary>
@@ -416,7 +417,8 @@ public sealed class BpfObject : IDisposable
         var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
         if (kernelTypes is not null && File.Btf is { } localBtf && File.BtfExt is { } ext && ext.CoreRelocations.Sections.Count > 0)
             ApplyCore(sections, localBtf, ext, kernelTypes);
-        var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd);
+        var ksyms = ResolveKsyms(kernelTypes);
+        var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd, external => ksyms[external]);
         var features = KernelFeatures.Btf;
         var withExtInfo = _btf is not null && features.Func && File.BtfExt is not null;
         foreach (var program in File.Programs.Where(IsAutoloaded))
@@ -432,6 +434,7 @@ public sealed class BpfObject : IDisposable
                 KernelVersion = File.KernelVersion ?? KernelConfig.KernelVersionCode(),
                 LogLevel = options.LogLevel,
                 AttachBtfId = AttachBtfId(program, info, kernelTypes),
+                Flags = info.LoadFlags,
             };
             if (withExtInfo)
             {
@@ -452,7 +455,64 @@ public sealed class BpfObject : IDisposable
             {
                 throw ExplainRejection(e, linked);
             }
+            BindReadOnlyData(_programs[program.Name]);
         }
+    }
+
+    /// <summary>
+    /// As libbpf after each load: every read-only data map (.rodata, .rodata.*) joins the program's maps even when
+    /// its code reads none of it, so the constants (bpf_metadata_* among them) stay with the program for tools to show.
+    /// </summary>
+    private void BindReadOnlyData(BpfProgram program)
+    {
+        foreach (var rodata in File.Maps.Where(m => m.Kind == MapKind.ReadOnlyData))
+        {
+            try
+            {
+                program.BindMap(_mapsByDefinition[rodata]);
+            }
+            catch (BpfSyscallException e)
+            {
+                // Not fatal, as in libbpf: kernels before 5.10 have no BPF_PROG_BIND_MAP.
+                _warnings.Add($"program '{program.Name}' keeps {rodata.RealName} only if its code reads it: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// libbpf's bpf_object__resolve_externs for .ksyms: kfuncs and typed variables by BTF id, untyped variables by
+    /// their /proc/kallsyms address; a weak extern the kernel lacks resolves to zeros, a strong one fails the load.
+    /// </summary>
+    private Dictionary<BpfExtern, KsymValue> ResolveKsyms(IReadOnlyList<Btf>? kernelTypes)
+    {
+        var values = new Dictionary<BpfExtern, KsymValue>();
+        var untyped = new List<BpfExtern>();
+        foreach (var external in File.Externs.Where(e => e.Kind == ExternKind.Ksym))
+        {
+            if (!KsymResolver.IsTyped(external))
+            {
+                untyped.Add(external);
+                continue;
+            }
+            var localBtf = File.Btf!;
+            var target = KsymResolver.Resolve(external, localBtf, kernelTypes!, out var error);
+            if (error is not null)
+                throw new BpfObjectLoadException($"object '{File.ObjectName}': {error}");
+            if (target is { BtfIndex: > 0 })
+                throw new BpfObjectLoadException($"object '{File.ObjectName}': {external} is in a kernel module's BTF; kfuncs and variables of modules are not supported by this loader yet");
+            values[external] = new KsymValue(target?.TypeId ?? 0, 0, 0, 0);
+        }
+        if (untyped.Count > 0)
+        {
+            var addresses = Host.KernelSymbols.Find(untyped.Select(e => e.Name).ToHashSet(StringComparer.Ordinal));
+            foreach (var external in untyped)
+            {
+                if (!addresses.TryGetValue(external.Name, out var address) && !external.IsWeak)
+                    throw new BpfObjectLoadException($"object '{File.ObjectName}': extern (ksym) '{external.Name}': no such symbol in {Host.KernelSymbols.KallsymsPath}");
+                values[external] = new KsymValue(0, 0, 0, address);
+            }
+        }
+        return values;
     }
 
     private bool IsAutoloaded(ElfProgram program) => !_skippedPrograms.Contains(program.Name);
@@ -482,15 +542,16 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    /// <summary>tp_btf/, fentry/, fexit/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
+    /// <summary>tp_btf/, fentry/, fexit/, lsm/, iter/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
     private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, IReadOnlyList<Btf>? kernelTypes)
     {
-        if (!info.Flags.HasFlag(ProgramSectionFlags.AttachBtf) || info.AttachTarget is not { Length: > 0 } target)
+        if (info.AttachBtfType is not { } attach)
             return 0;
+        if (info.ProgramType == BpfProgramType.Ext)
+            throw new BpfObjectLoadException($"program '{program.Name}': freplace replaces a function of another BPF program ('{info.AttachTarget}'), which must be given as the target program; loading the object alone cannot do that");
         var vmlinux = kernelTypes?[0] ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
-        var (name, kind) = info.ExpectedAttachType == BpfAttachType.TraceRawTp ? ("btf_trace_" + target, BtfKind.Typedef) : (target, BtfKind.Func);
-        var id = vmlinux.FindTypeId(name, kind);
-        return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {kind.ToUapiName()} '{name}' to attach to");
+        var id = vmlinux.FindTypeId(attach.Name, attach.Kind);
+        return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {attach.Kind.ToUapiName()} '{attach.Name}' to attach to");
     }
 
     /// <summary>
