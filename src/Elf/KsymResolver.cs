@@ -45,6 +45,9 @@ public static class KsymResolver
             var kernelTypeId = external.IsFunction ? kernelType.TypeId : btf.SkipModifiersAndTypedefs(kernelType.TypeId).Id;
             if (!BtfCompatibility.TypesCompatible(localBtf, external.TypeId, btf, kernelTypeId))
             {
+                // A weak kfunc whose prototype differs counts as absent (libbpf 1.2+), so a program can probe for it.
+                if (external.IsFunction && external.IsWeak)
+                    return null;
                 error = external.IsFunction
                     ? $"extern ({what}) '{external.Name}': func_proto [{external.TypeId}] is incompatible with the kernel's [{kernelTypeId}]"
                     : $"extern ({what}) '{external.Name}': incompatible types, the object has [{external.TypeId}] {Describe(localBtf, external.TypeId)}, the kernel [{kernelTypeId}] {Describe(btf, kernelTypeId)}";

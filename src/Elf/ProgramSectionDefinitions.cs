@@ -56,6 +56,9 @@ public sealed record ProgramSectionInfo(string SectionName, ProgramSectionDefini
     public BpfAttachType? ExpectedAttachType => Definition.ExpectedAttachType;
     public ProgramSectionFlags Flags => Definition.Flags;
 
+    /// <summary>False for a SEC("?...") program, which libbpf loads only when asked (bpf_program__set_autoload).</summary>
+    public bool Autoload { get; init; } = true;
+
     /// <summary>For tracepoint sections (tp/, tracepoint/): "category/name" split, or null.</summary>
     public (string Category, string Name)? Tracepoint
     {
@@ -219,16 +222,22 @@ public static class ProgramSectionDefinitions
         D("netfilter", BpfProgramType.Netfilter, BpfAttachType.Netfilter),
     ];
 
-    /// <summary>Classifies a SEC() name as libbpf's <c>find_sec_def</c> does, or null when libbpf would not know it.</summary>
+    /// <summary>
+    /// Classifies a SEC() name as libbpf's <c>find_sec_def</c> does, or null when libbpf would not know it. A leading
+    /// '?' (libbpf 1.0+) only turns autoload off: the rest of the name decides the type.
+    /// </summary>
     public static ProgramSectionInfo? Classify(string sectionName)
     {
+        ArgumentNullException.ThrowIfNull(sectionName);
+        var autoload = !sectionName.StartsWith('?');
+        var name = autoload ? sectionName : sectionName[1..];
         foreach (var definition in All)
         {
-            if (!definition.Matches(sectionName))
+            if (!definition.Matches(name))
                 continue;
             var prefix = definition.Pattern.EndsWith('+') ? definition.Pattern[..^1] : null;
-            string? target = prefix is not null && sectionName.Length > prefix.Length + 1 ? sectionName[(prefix.Length + 1)..] : null;
-            return new ProgramSectionInfo(sectionName, definition, target);
+            string? target = prefix is not null && name.Length > prefix.Length + 1 ? name[(prefix.Length + 1)..] : null;
+            return new ProgramSectionInfo(sectionName, definition, target) { Autoload = autoload };
         }
         return null;
     }

@@ -390,7 +390,7 @@ def main():
         return
     known = known_differences(args.known)
     base = f"/sys/fs/bpf/conformance-{os.getpid()}"
-    identical = refused = differ = loaded = 0
+    identical = refused = differ = loaded = unpinned = 0
     for source in sources:
         obj, _ = compiled[source]
         if obj is None:
@@ -407,7 +407,11 @@ def main():
                               base + "-lib", base + "-lib-maps", pins)
         raw, raw_error = load([args.rawbpf, "prog", "loadall", obj, base + "-raw", *raw_maps],
                               base + "-raw", base + "-raw-maps", pins)
-        if raw_error and raw_error.startswith(("HANG", "CRASH")):
+        if raw is not None and lib_error and "failed to pin all programs" in lib_error:
+            # bpftool loaded the object but cannot pin the SEC("?...") programs libbpf left unloaded: nothing to
+            # compare with, so the object counts neither way.
+            verdict, detail = "unpinned", "bpftool cannot pin the SEC(\"?...\") programs libbpf does not load"
+        elif raw_error and raw_error.startswith(("HANG", "CRASH")):
             verdict, detail = "differ", f"rawbpf {raw_error}"
         elif lib is None and raw is None:
             verdict, detail = "refused", f"libbpf: {lib_error} | rawbpf: {raw_error}"
@@ -420,6 +424,7 @@ def main():
             verdict = "differ" if diffs else "identical"
             detail = "; ".join(diffs[:3]) + (f" (+{len(diffs) - 3} more)" if len(diffs) > 3 else "")
         loaded += lib is not None
+        unpinned += verdict == "unpinned"
         identical += verdict == "identical"
         refused += verdict == "refused"
         differ += verdict == "differ"
@@ -431,7 +436,8 @@ def main():
         else:
             print(f"{verdict:9} {name}" + (f": {detail}" if detail else ""), flush=True)
     print(f"conformance: {len(sources) - len(failed)} of {len(sources)} sources compiled; "
-          f"{identical} of {loaded} objects libbpf loads are identical; {refused} refused by both; {differ} differ "
+          f"{identical} of {loaded} objects libbpf loads are identical; {refused} refused by both; {differ} differ; "
+          f"{unpinned} not comparable "
           f"({time.monotonic() - started:.0f} s)")
 
 

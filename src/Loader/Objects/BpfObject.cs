@@ -21,7 +21,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<MapDefinition, BpfMap> _mapsByDefinition = [];
     private readonly Dictionary<string, BpfProgram> _programs = new(StringComparer.Ordinal);
     private readonly List<BpfLink> _links = [];
-    private readonly HashSet<string> _skippedPrograms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _autoload = new(StringComparer.Ordinal);
     private readonly List<CoreRelocationResult> _coreRelocations = [];
     private readonly List<string> _warnings = [];
     private BpfBtfObject? _btf;
@@ -102,7 +102,7 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>
-    /// Whether <see cref="Load"/> loads program <paramref name="programName"/> (every program does by default), as
+    /// Whether <see cref="Load"/> loads program <paramref name="programName"/> (by default all but SEC("?...") ones), as
     /// libbpf's bpf_program__set_autoload: an object may carry alternative entry points of which the caller loads one.
     /// </summary>
     public void SetAutoload(string programName, bool autoload)
@@ -110,10 +110,7 @@ public sealed class BpfObject : IDisposable
         EnsureNotLoaded();
         if (File.Programs.All(program => program.Name != programName))
             throw new KeyNotFoundException($"object '{File.ObjectName}' has no program '{programName}'");
-        if (autoload)
-            _skippedPrograms.Remove(programName);
-        else
-            _skippedPrograms.Add(programName);
+        _autoload[programName] = autoload;
     }
 
     /// <summary>Overrides a map's max_entries before load (e.g. a ring buffer's size in bytes).</summary>
@@ -399,6 +396,9 @@ public sealed class BpfObject : IDisposable
 
     private static uint RoundRingSize(uint size)
     {
+        // No size at all stays 0, as in libbpf's adjust_ringbuf_sz: the kernel's EINVAL tells the user to set one.
+        if (size == 0)
+            return 0;
         var page = (uint)Environment.SystemPageSize;
         var pages = Math.Max(1, (size + page - 1) / page);
         return checked(page * System.Numerics.BitOperations.RoundUpToPowerOf2(pages));
@@ -515,7 +515,9 @@ public sealed class BpfObject : IDisposable
         return values;
     }
 
-    private bool IsAutoloaded(ElfProgram program) => !_skippedPrograms.Contains(program.Name);
+    /// <summary>As the caller set it, else as the section says (SEC("?...") programs load only when asked).</summary>
+    private bool IsAutoloaded(ElfProgram program) =>
+        _autoload.TryGetValue(program.Name, out var autoload) ? autoload : program.Info?.Autoload ?? true;
 
     private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes) =>
         _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));

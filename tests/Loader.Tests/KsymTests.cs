@@ -1,0 +1,98 @@
+using System.Globalization;
+using RawBpf.Elf;
+using RawBpf.Loader.Host;
+
+namespace RawBpf.Loader.Tests;
+
+/// <summary>
+/// ksyms.bpf.o: .ksyms externs (a kfunc, an untyped symbol, a weak variable no kernel has, a typed per-CPU
+/// variable), .rodata bound to a program that does not read it, and SEC("?...") programs with the prog_flags and
+/// attach BTF ids their sections call for.
+/// </summary>
+public class KsymTests
+{
+    private static BpfObject OpenWith(params string[] programs)
+    {
+        var obj = ObjectTestSupport.OpenTestObject("ksyms.bpf.o");
+        foreach (var program in obj.File.Programs)
+            obj.SetAutoload(program.Name, programs.Contains(program.Name));
+        return obj;
+    }
+
+    [Fact]
+    public void KfuncCallsAndUntypedKsymsResolveAgainstTheRunningKernel()
+    {
+        using var obj = OpenWith("ksyms");
+        obj.Load();
+
+        Assert.Equal(0u, TestRun.Run(obj.GetProgram("ksyms")));
+        Assert.Equal(KallsymsAddress("schedule"), ObjectTestSupport.ReadU64(obj, "schedule_address"));
+        Assert.Equal(1u, ObjectTestSupport.ReadU32(obj, "missing_is_null"));
+    }
+
+    [Fact]
+    public void TypedKsymIsLoadedByItsKernelBtfId()
+    {
+        using var obj = OpenWith("typed_ksym");
+        if (KallsymsAddress("bpf_prog_active") is null)
+        {
+            // Without CONFIG_KALLSYMS_ALL the kernel cannot place the variable; naming it proves the BTF id was right.
+            var e = Assert.Throws<BpfObjectLoadException>(() => obj.Load());
+            Assert.Contains("ldimm64 failed to find the address for kernel symbol 'bpf_prog_active'", e.Message, StringComparison.Ordinal);
+            return;
+        }
+        obj.Load();
+        Assert.Equal(0u, TestRun.Run(obj.GetProgram("typed_ksym")));
+        Assert.Equal(1u, ObjectTestSupport.ReadU32(obj, "prog_active_seen"));
+    }
+
+    [Fact]
+    public void ReadOnlyDataIsBoundToProgramsThatDoNotReadIt()
+    {
+        using var obj = OpenWith("ksyms");
+        obj.Load();
+
+        // .bss from its code, .rodata (unused_knob, never read) from BPF_PROG_BIND_MAP.
+        Assert.Equal(2u, obj.GetProgram("ksyms").GetInfo().MapCount);
+    }
+
+    [Fact]
+    public void QuestionMarkProgramsLoadOnlyWhenAskedWithTheirSectionsFlagsAndAttachTypes()
+    {
+        using (var byDefault = ObjectTestSupport.OpenTestObject("ksyms.bpf.o"))
+        {
+            byDefault.SetAutoload("typed_ksym", false);
+            byDefault.Load();
+            Assert.Equal(["ksyms"], byDefault.Programs.Keys);
+        }
+
+        // The verifier refuses a syscall program without BPF_F_SLEEPABLE, an iterator without bpf_iter_task's id.
+        using var obj = OpenWith("sleepable_syscall", "dump_task");
+        obj.Load();
+        Assert.Equal(BpfProgramType.Syscall, obj.GetProgram("sleepable_syscall").GetInfo().Type);
+        Assert.Equal(BpfProgramType.Tracing, obj.GetProgram("dump_task").GetInfo().Type);
+    }
+
+    [Fact]
+    public void KallsymsLookupFindsNamesAndRefusesAmbiguousOnes()
+    {
+        using var kallsyms = new StringReader("ffffffff81000000 T _text\nffffffff82259350 T schedule\n");
+        var found = KernelSymbols.Find(kallsyms, new HashSet<string>(["schedule", "absent"]));
+        Assert.Equal(new Dictionary<string, ulong> { ["schedule"] = 0xffffffff82259350 }, found);
+
+        using var ambiguous = new StringReader("ffffffff81000010 t helper\nffffffffc0000020 t helper\t[some_module]\n");
+        var e = Assert.Throws<BpfObjectLoadException>(() => KernelSymbols.Find(ambiguous, new HashSet<string>(["helper"])));
+        Assert.Equal("kernel symbol 'helper' is ambiguous in /proc/kallsyms: 0xffffffff81000010 or 0xffffffffc0000020", e.Message);
+    }
+
+    private static ulong? KallsymsAddress(string name)
+    {
+        foreach (var line in File.ReadLines(KernelSymbols.KallsymsPath))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length >= 3 && fields[2] == name)
+                return ulong.Parse(fields[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+}
