@@ -2,20 +2,18 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 
 /// <summary>
 /// The object model of a clang-built EM_BPF ELF, read as libbpf's <c>bpf_object__open</c> reads it (aya-obj is
 /// the same idea in Rust): programs per executable section, BTF-defined maps from <c>.maps</c>, one internal
-/// array map per global data section, externs, and each program section's relocations classified. Pure: the
-/// only I/O is reading the file in <see cref="Load"/>.
+/// array map per global data section, externs, and each program section's relocations classified. Pure: it
+/// parses bytes (the Loader's <c>BpfObject.Open</c> reads the file).
 /// </summary>
 public sealed class BpfObjectFile
 {
-    /// <summary><c>BPF_OBJ_NAME_LEN</c>: kernel object names hold 15 characters and a NUL.</summary>
-    public const int ObjectNameLength = 16;
-
     private BpfObjectFile(string path, string objectName, ElfImage image)
     {
         Path = path;
@@ -25,7 +23,7 @@ public sealed class BpfObjectFile
 
     internal ElfImage Image { get; }
 
-    /// <summary>The path or name given to <see cref="Load"/>/<see cref="Parse"/>.</summary>
+    /// <summary>The path or name given to <see cref="Parse"/>.</summary>
     public string Path { get; }
 
     /// <summary>libbpf's object name: the file name up to its first '.', at most 15 characters (prefix of internal map names).</summary>
@@ -84,28 +82,6 @@ public sealed class BpfObjectFile
         return null;
     }
 
-    /// <summary>Reads and parses the object at <paramref name="path"/>.</summary>
-    public static BpfObjectFile Load(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            // A regular file only (a FIFO or /dev/zero is refused before any read), read as far as its size.
-            var (handle, length) = InputFile.OpenRegular(path, "BPF object");
-            using (handle)
-            {
-                if (length > Array.MaxLength)
-                    throw new ElfFormatException(path, 0, $"file of {length} bytes is too large for a BPF object");
-                bytes = InputFile.Read(handle, path, 0, (int)length);
-            }
-        }
-        catch (InputFileException e)
-        {
-            throw new ElfFormatException(e.Message, e);
-        }
-        return Parse(bytes, path);
-    }
-
     /// <summary>Parses an object in memory; <paramref name="name"/> (a path or file name) gives the object name.</summary>
     public static BpfObjectFile Parse(ReadOnlyMemory<byte> bytes, string name)
     {
@@ -129,9 +105,7 @@ public sealed class BpfObjectFile
     /// <summary>libbpf's <c>bpf_object__new</c>: basename, cut at the first '.', at most 15 characters.</summary>
     public static string DeriveObjectName(string path)
     {
-        var name = System.IO.Path.GetFileName(path);
-        if (name.Length > ObjectNameLength - 1)
-            name = name[..(ObjectNameLength - 1)];
+        var name = BpfLimits.TruncateObjectName(System.IO.Path.GetFileName(path));
         var dot = name.IndexOf('.');
         return dot >= 0 ? name[..dot] : name;
     }
@@ -144,13 +118,11 @@ public sealed class BpfObjectFile
     public static string InternalMapName(string objectName, string sectionName)
     {
         var suffixLength = Math.Max(7, sectionName.Length);
-        if (suffixLength >= ObjectNameLength)
-            suffixLength = ObjectNameLength - 1;
-        var prefixLength = sectionName.IndexOf('.', 1) >= 0 ? 0 : Math.Min(ObjectNameLength - suffixLength - 1, objectName.Length);
+        if (suffixLength >= BpfLimits.ObjectNameLength)
+            suffixLength = BpfLimits.ObjectNameLength - 1;
+        var prefixLength = sectionName.IndexOf('.', 1) >= 0 ? 0 : Math.Min(BpfLimits.ObjectNameLength - suffixLength - 1, objectName.Length);
         var combined = objectName[..prefixLength] + sectionName[..Math.Min(suffixLength, sectionName.Length)];
-        if (combined.Length > ObjectNameLength - 1)
-            combined = combined[..(ObjectNameLength - 1)];
-        var chars = combined.ToCharArray();
+        var chars = BpfLimits.TruncateObjectName(combined).ToCharArray();
         for (var i = 0; i < chars.Length; i++)
         {
             if (!(char.IsAsciiLetterOrDigit(chars[i]) || chars[i] == '_' || chars[i] == '.'))
@@ -376,7 +348,7 @@ public sealed class BpfObjectFile
         var variables = datasec is { } d ? FixedVariables(d, section) : [];
         // Every data map is mmapable, as in libbpf 1.1 (the bpftool oracle here), so the loader can always map
         // .bss/.data into user space. libbpf 1.3+ drops the flag when every variable is static or hidden.
-        var flags = (uint)BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? (uint)BpfMapFlags.ReadOnlyProgram : 0);
+        var flags = BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? BpfMapFlags.ReadOnlyProgram : BpfMapFlags.None);
         if (section.Size > ElfConstants.MaxMapValueSize)
             throw new ElfFormatException(section.Name, 0, $"size {section.Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes)");
         return new MapDefinition(InternalMapName(ObjectName, section.Name), kind)
@@ -409,9 +381,9 @@ public sealed class BpfObjectFile
             return null;
         var size = checked(last.KconfigOffset + last.KconfigSize);
         var datasec = FindDatasec(".kconfig");
-        var variables = StableOrder.ByKey(Externs.Where(e => e.Kind == ExternKind.Kconfig)
+        var variables = Externs.Where(e => e.Kind == ExternKind.Kconfig)
             .Select(e => new GlobalVariable(e.Name, ".kconfig", (uint)e.KconfigOffset, (uint)e.KconfigSize, Btf!.GetType(e.BtfId).TypeId, e.BtfId, BtfLinkage.Global, false))
-            .ToList(), v => v.Offset);
+            .OrderBy(v => v.Offset).ToArray();
         return new MapDefinition(InternalMapName(ObjectName, ".kconfig"), MapKind.Kconfig)
         {
             RealName = ".kconfig",
@@ -419,7 +391,7 @@ public sealed class BpfObjectFile
             KeySize = 4,
             ValueSize = (uint)size,
             MaxEntries = 1,
-            Flags = (uint)(BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable),
+            Flags = BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable,
             ValueTypeId = datasec?.Id ?? 0,
             SectionIndex = Image.SymbolTable!.Index,
             ZeroedLength = size,

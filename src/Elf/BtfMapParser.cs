@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 
@@ -73,7 +74,7 @@ internal static class BtfMapParser
                     map.MaxEntries = IntAttribute(btf, member, Bad);
                     break;
                 case "map_flags":
-                    map.Flags = IntAttribute(btf, member, Bad);
+                    map.Flags = (BpfMapFlags)IntAttribute(btf, member, Bad);
                     break;
                 case "numa_node":
                     map.NumaNode = IntAttribute(btf, member, Bad);
@@ -273,7 +274,7 @@ internal static class BtfMapParser
             list.Add(new MapInitialSlot((int)(within / 8), target));
         }
         foreach (var (map, list) in slots)
-            map.InitialSlots = StableOrder.ByKey(list, s => (uint)s.Index);
+            map.InitialSlots = list.OrderBy(s => s.Index).ToArray();
     }
 
     private static string MapTarget(BpfObjectFile obj, ElfSymbol symbol, string section, int at, int i)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests;
 
@@ -49,7 +50,7 @@ public sealed class BadInputTests
         try
         {
             var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", path);
-            using var btf = BtfFile.Load(path);
+            using var btf = BtfFiles.Read(path);
             Assert.Equal(19, btf.LastTypeId);
             BtfWalker.Walk(btf);
             Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), BtfDumper.ToText(btf));
@@ -204,7 +205,7 @@ public sealed class BadInputTests
             {
                 var file = Path.Combine(directory, "bad.o");
                 File.WriteAllBytes(file, bytes);
-                var e = Assert.Throws<BtfFormatException>(() => BtfWalker.Walk(BtfFile.Load(file)));
+                var e = Assert.Throws<BtfFormatException>(() => BtfWalker.Walk(BtfFiles.Read(file)));
                 Assert.StartsWith(file, e.Message);
                 Assert.Contains(expected, e.Message);
             }
@@ -237,28 +238,13 @@ public sealed class BadInputTests
         return path;
     }
 
-    [Theory]
-    [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
-    public void Special_files_are_refused_before_any_read(string path, string what)
-    {
-        var e = Assert.Throws<BtfFormatException>(() => BtfFile.Load(path));
-        Assert.Equal($"{path}: cannot open BTF file: {what}, not a regular file", e.Message);
-    }
-
-    [Fact]
-    public async Task A_fifo_is_refused_without_waiting_for_a_writer()
-    {
-        var (fifo, error) = await SpecialFiles.LoadFifo(path => BtfFile.Load(path));
-        Assert.Equal($"{fifo}: cannot open BTF file: is a FIFO, not a regular file", Assert.IsType<BtfFormatException>(error).Message);
-    }
-
     [Fact]
     public void Raw_btf_is_read_only_as_far_as_its_header_declares()
     {
         var path = TempFile("trailing.btf", [.. EveryKind, .. new byte[1 << 20]]);
         try
         {
-            using var btf = BtfFile.Load(path);
+            using var btf = BtfFiles.Read(path);
             Assert.Equal(EveryKind.Length, btf.RawData.Length);
         }
         finally
@@ -273,7 +259,7 @@ public sealed class BadInputTests
         var path = TempFile("short.btf", With(EveryKind, 20, 0x7fff_0000));   // str_len
         try
         {
-            var e = Assert.Throws<BtfFormatException>(() => BtfFile.Load(path));
+            var e = Assert.Throws<BtfFormatException>(() => BtfFiles.Read(path));
             Assert.Contains($"the BTF header declares {24L + BinaryPrimitives.ReadUInt32LittleEndian(EveryKind.AsSpan(16)) + 0x7fff_0000} bytes, the file has {EveryKind.Length}", e.Message);
         }
         finally
@@ -291,7 +277,7 @@ public sealed class BadInputTests
             var expected = ExternalTool.Run("bpftool", "btf", "dump", "file", path);
             try
             {
-                using var btf = BtfFile.Load(path, null, BtfAcceptance.Bpftool);
+                using var btf = BtfFiles.Read(path, null, BtfAcceptance.Bpftool);
                 var text = BtfDumper.ToText(btf);
                 Assert.True(expected.ExitCode == 0, $"bpftool refuses what rawbpf dumps: {expected.StandardError}");
                 Assert.Equal(expected.StandardOutputText, text);

@@ -25,16 +25,16 @@ public sealed class BtfDumperTests(SplitBtfFixture split) : IClassFixture<SplitB
     [Fact]
     public void Vmlinux_dump_equals_bpftool()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
-        DumpAssert.SameBytes(expected, Dump(btf), BtfFile.VmlinuxPath);
+        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
+        DumpAssert.SameBytes(expected, Dump(btf), BtfFiles.Vmlinux);
         Assert.True(expected.Count(b => b == '\n') > 100_000);
     }
 
     [Fact]
     public void Vmlinux_dump_to_stream_equals_dump_to_buffer_writer()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         using var stream = new MemoryStream();
         BtfDumper.Write(btf, stream);
         Assert.True(stream.ToArray().AsSpan().SequenceEqual(Dump(btf)));
@@ -46,7 +46,7 @@ public sealed class BtfDumperTests(SplitBtfFixture split) : IClassFixture<SplitB
     {
         var path = Path.Combine(RepoPaths.BpfObjects, relativePath);
         var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", path);
-        using var btf = BtfFile.Load(path);
+        using var btf = BtfFiles.Read(path);
         DumpAssert.SameBytes(expected, Dump(btf), path);
         Assert.Equal(BtfDumper.ToText(btf), System.Text.Encoding.UTF8.GetString(expected));
     }
@@ -54,9 +54,9 @@ public sealed class BtfDumperTests(SplitBtfFixture split) : IClassFixture<SplitB
     [Fact]
     public void Split_btf_in_an_object_dumps_as_bpftool_does()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.ElfPath);
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(split.ElfPath, vmlinux);
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.ElfPath);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(split.ElfPath, vmlinux);
         DumpAssert.SameBytes(expected, Dump(btf), split.ElfPath);
         Assert.StartsWith($"[{vmlinux.LastTypeId + 1}] ", System.Text.Encoding.UTF8.GetString(expected));
     }
@@ -64,9 +64,9 @@ public sealed class BtfDumperTests(SplitBtfFixture split) : IClassFixture<SplitB
     [Fact]
     public void Raw_split_btf_dumps_as_bpftool_does()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.RawPath);
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(split.RawPath, vmlinux);
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.RawPath);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(split.RawPath, vmlinux);
         DumpAssert.SameBytes(expected, Dump(btf), split.RawPath);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using RawBpf.BtfCore;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests;
 
@@ -15,7 +16,7 @@ public sealed class ExtProbeFixture : IDisposable
             "-idirafter", "/usr/include/x86_64-linux-gnu",
             "-c", Path.Combine(AppContext.BaseDirectory, "TestData", "ext_probe.bpf.c"), "-o", ObjectPath);
         Bytes = File.ReadAllBytes(ObjectPath);
-        Btf = BtfFile.Load(ObjectPath);
+        Btf = BtfFiles.Read(ObjectPath);
         var (offset, size) = BtfFile.FindElfSection(Bytes, ".BTF.ext", ObjectPath);
         Ext = BtfExt.Parse(Bytes.AsMemory(offset, size), Btf);
     }
@@ -70,7 +71,7 @@ public sealed partial class BtfExtTests(ExtProbeFixture probe) : IClassFixture<E
     [Fact]
     public void Core_relocations_match_libbpf()
     {
-        var log = ExternalTool.Run("bpftool", "-d", "gen", "min_core_btf", BtfFile.VmlinuxPath,
+        var log = ExternalTool.Run("bpftool", "-d", "gen", "min_core_btf", BtfFiles.Vmlinux,
             Path.Combine(probe.Directory, "min.btf"), probe.ObjectPath);
         Assert.Equal(0, log.ExitCode);
         var expected = log.StandardError.Split('\n').Select(line => CoreReloLine().Match(line)).Where(m => m.Success)

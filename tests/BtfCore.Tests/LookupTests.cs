@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests;
 
@@ -21,8 +22,8 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Finds_vmlinux_types_by_name_at_bpftools_ids()
     {
-        var dump = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        var dump = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         var taskStruct = btf.FindTypeId("task_struct", BtfKind.Struct);
         Assert.Equal(BpftoolIdOf(dump, "STRUCT 'task_struct'"), taskStruct);
         Assert.Equal(BpftoolIdOf(dump, "FUNC 'do_exit'"), btf.FindTypeId("do_exit", BtfKind.Func));
@@ -41,7 +42,7 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Essential_name_lookup_finds_the_kernel_type_for_a_flavor()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         var expected = btf.FindTypeId("task_struct", BtfKind.Struct);
         var candidates = new List<int>();
         foreach (var id in btf.FindByEssentialName("task_struct___v2"u8))
@@ -68,8 +69,8 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Split_btf_continues_base_ids_and_strings()
     {
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var module = BtfFile.Load(split.RawPath, vmlinux);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var module = BtfFiles.Read(split.RawPath, vmlinux);
         Assert.Equal(vmlinux.LastTypeId + 1, module.FirstTypeId);
         Assert.Equal(vmlinux.StringsLength, module.FirstStringOffset);
         var thing = module.FindTypeId("rawbpf_split_thing", BtfKind.Struct);
@@ -100,7 +101,7 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Resolves_sizes_through_typedefs_and_arrays()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         Assert.Equal(btf.GetType(btf.FindTypeId("task_struct", BtfKind.Struct)).Size, (uint)btf.ResolveSize(btf.FindTypeId("task_struct", BtfKind.Struct)));
         Assert.Equal(4, btf.ResolveSize(btf.FindTypeId("pid_t", BtfKind.Typedef)));
     }

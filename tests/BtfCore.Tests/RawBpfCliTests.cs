@@ -16,8 +16,8 @@ public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitB
     [Fact]
     public void Vmlinux_dump_is_byte_identical_to_bpftool()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFile.VmlinuxPath);
-        var result = RunCli("btf", "dump", "file", BtfFile.VmlinuxPath);
+        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFiles.Vmlinux);
+        var result = RunCli("btf", "dump", "file", BtfFiles.Vmlinux);
         Assert.Equal("", result.StandardError);
         Assert.Equal(0, result.ExitCode);
         DumpAssert.SameBytes(expected, result.StandardOutput, "rawbpf btf dump file vmlinux");
@@ -40,13 +40,31 @@ public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitB
     [InlineData("-B")]
     public void Split_btf_with_base_option_matches_bpftool(string option)
     {
-        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.ElfPath);
-        var after = RunCli("btf", "dump", "file", split.ElfPath, option, BtfFile.VmlinuxPath);
-        var before = RunCli(option, BtfFile.VmlinuxPath, "btf", "dump", "file", split.RawPath);
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.ElfPath);
+        var after = RunCli("btf", "dump", "file", split.ElfPath, option, BtfFiles.Vmlinux);
+        var before = RunCli(option, BtfFiles.Vmlinux, "btf", "dump", "file", split.RawPath);
         Assert.Equal(0, after.ExitCode);
         Assert.Equal(0, before.ExitCode);
         DumpAssert.SameBytes(expected, after.StandardOutput, split.ElfPath);
         DumpAssert.SameBytes(expected, before.StandardOutput, split.RawPath);
+    }
+
+    [Fact]
+    public void Split_btf_c_header_with_base_option_matches_bpftool()
+    {
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.RawPath, "format", "c");
+        var result = RunCli("btf", "dump", "file", split.RawPath, "format", "c", "--base", BtfFile.VmlinuxPath);
+        Assert.Equal("", result.StandardError);
+        Assert.Equal(0, result.ExitCode);
+        DumpAssert.SameBytes(expected, result.StandardOutput, split.RawPath);
+    }
+
+    [Fact]
+    public void Explicit_raw_format_is_the_default_dump()
+    {
+        var result = RunCli("btf", "dump", "file", split.ElfPath, "format", "raw", "--base", BtfFile.VmlinuxPath);
+        Assert.Equal(0, result.ExitCode);
+        DumpAssert.SameBytes(RunCli("btf", "dump", "file", split.ElfPath, "--base", BtfFile.VmlinuxPath).StandardOutput, result.StandardOutput, split.ElfPath);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf.Tests;
 
@@ -34,7 +35,7 @@ public class LibbpfOracleTests
     public void MapsProgramsAndBtfMatchWhatLibbpfLoads(string name)
     {
         var path = PathOf(name);
-        var obj = BpfObjectFile.Load(path);
+        var obj = TestObjects.Load(path);
         using var loaded = BpftoolLoad.Run(path);
 
         // Programs: every entry point, with its type.
@@ -52,7 +53,7 @@ public class LibbpfOracleTests
             // libbpf sets a perf event array's max_entries 0 to the number of CPUs at load time.
             if (!(map.Type == BpfMapType.PerfEventArray && map.MaxEntries == 0))
                 Assert.Equal(map.MaxEntries, kernel.MaxEntries);
-            Assert.Equal(map.Flags, kernel.Flags);
+            Assert.Equal(map.Flags, (BpfMapFlags)kernel.Flags);
         }
         Assert.Equal(obj.Maps.Count, kernelMaps.Count);
 

@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf.Tests;
 
 /// <summary>The model of the test objects, cross-checked with llvm-readelf and llvm-objdump.</summary>
 public partial class ObjectModelTests
 {
-    private static readonly Lazy<BpfObjectFile> Features = new(() => BpfObjectFile.Load(TestObjects.Compile("elf_features.bpf.c")));
+    private static readonly Lazy<BpfObjectFile> Features = new(() => TestObjects.Load(TestObjects.Compile("elf_features.bpf.c")));
 
     public static TheoryData<string> AllObjects()
     {
@@ -25,7 +26,7 @@ public partial class ObjectModelTests
     [MemberData(nameof(AllObjects))]
     public void SymbolsMatchReadelf(string path)
     {
-        var obj = BpfObjectFile.Load(path);
+        var obj = TestObjects.Load(path);
         var lines = TestObjects.Run("llvm-readelf", "-s", path).Split('\n').Select(l => SymbolLine().Match(l)).Where(m => m.Success).ToList();
         Assert.Equal(lines.Count, obj.Symbols.Count);
         foreach (var m in lines)
@@ -46,7 +47,7 @@ public partial class ObjectModelTests
     [MemberData(nameof(AllObjects))]
     public void RelocationsMatchObjdump(string path)
     {
-        var obj = BpfObjectFile.Load(path);
+        var obj = TestObjects.Load(path);
         // llvm-objdump -d -r prints each program section's relocations under its disassembly.
         var expected = new List<string>();
         string? section = null;
@@ -64,7 +65,7 @@ public partial class ObjectModelTests
     [Fact]
     public void InstructionsAreTheSectionBytes()
     {
-        var obj = BpfObjectFile.Load(TestObjects.Object("exitsnoop.bpf.o"));
+        var obj = TestObjects.Load(TestObjects.Object("exitsnoop.bpf.o"));
         // Two entry points, each a section of its own: the tracepoint and the raw tracepoint of the same event.
         Assert.Equal(["handle_exit", "handle_exit_raw"], obj.Programs.Select(p => p.Name));
         foreach (var program in obj.Programs)
@@ -98,7 +99,7 @@ public partial class ObjectModelTests
         Assert.Null(jumps.InnerMap);
         Assert.Equal([new MapInitialSlot(1, "tail_target")], jumps.InitialSlots);
         var sized = obj.FindMap("sized_hash")!;
-        Assert.Equal((8u, 16u, 1u, 0), (sized.KeySize, sized.ValueSize, sized.Flags, sized.KeyTypeId));
+        Assert.Equal((8u, 16u, BpfMapFlags.NoPrealloc, 0), (sized.KeySize, sized.ValueSize, sized.Flags, sized.KeyTypeId));
     }
 
     [Fact]
@@ -154,7 +155,7 @@ public partial class ObjectModelTests
         knob.Write(copy, BitConverter.GetBytes(9u));
         Assert.Equal(9u, BitConverter.ToUInt32(copy, (int)knob.Offset));
         var bss = obj.FindMap("elf_feat.bss")!;
-        Assert.Equal(BtfCore.BtfLinkage.Static, bss.FindVariable("static_counter")!.Linkage);
+        Assert.Equal(BtfLinkage.Static, bss.FindVariable("static_counter")!.Linkage);
         Assert.True(bss.InitialValue.Span.IndexOfAnyExcept((byte)0) < 0);
         Assert.Equal(["CONFIG_HZ", "LINUX_KERNEL_VERSION", "init_task"], obj.Externs.Select(e => e.Name));
         Assert.True(obj.Externs[0].IsWeak);
@@ -199,13 +200,13 @@ public partial class ObjectModelTests
         Assert.Equal(flags, ProgramSectionDefinitions.Classify(name)!.LoadFlags);
 
     [Theory]
-    [InlineData("tp_btf/sched_switch", "btf_trace_sched_switch", BtfCore.BtfKind.Typedef)]
-    [InlineData("iter/task", "bpf_iter_task", BtfCore.BtfKind.Func)]
-    [InlineData("iter.s/task_vma", "bpf_iter_task_vma", BtfCore.BtfKind.Func)]
-    [InlineData("lsm/file_open", "bpf_lsm_file_open", BtfCore.BtfKind.Func)]
-    [InlineData("lsm_cgroup/socket_bind", "bpf_lsm_socket_bind", BtfCore.BtfKind.Func)]
-    [InlineData("fentry/do_exit", "do_exit", BtfCore.BtfKind.Func)]
-    public void AttachByBtfSectionsNameTheKernelTypeLibbpfLooksUp(string name, string type, BtfCore.BtfKind kind) =>
+    [InlineData("tp_btf/sched_switch", "btf_trace_sched_switch", Uapi.BtfKind.Typedef)]
+    [InlineData("iter/task", "bpf_iter_task", Uapi.BtfKind.Func)]
+    [InlineData("iter.s/task_vma", "bpf_iter_task_vma", Uapi.BtfKind.Func)]
+    [InlineData("lsm/file_open", "bpf_lsm_file_open", Uapi.BtfKind.Func)]
+    [InlineData("lsm_cgroup/socket_bind", "bpf_lsm_socket_bind", Uapi.BtfKind.Func)]
+    [InlineData("fentry/do_exit", "do_exit", Uapi.BtfKind.Func)]
+    public void AttachByBtfSectionsNameTheKernelTypeLibbpfLooksUp(string name, string type, Uapi.BtfKind kind) =>
         Assert.Equal((type, kind), ProgramSectionDefinitions.Classify(name)!.AttachBtfType);
 
     [Fact]

@@ -1,4 +1,11 @@
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+
 namespace RawBpf.Loader.Tests;
 
 public class AttachTests

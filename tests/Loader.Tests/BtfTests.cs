@@ -1,5 +1,12 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+
 namespace RawBpf.Loader.Tests;
 
 public class BtfTests
@@ -19,7 +26,7 @@ public class BtfTests
         var blob = BtfProbes.BasicBlob();
         blob[0] = 0x00; // break the magic
         var error = Assert.Throws<BpfBtfLoadException>(() => BpfBtfObject.Load(blob));
-        Assert.Equal(Interop.Errno.EINVAL, error.Errno);
+        Assert.Equal(Uapi.Errno.EINVAL, error.Errno);
         Assert.Contains("magic", error.Log, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -1,3 +1,7 @@
+using RawBpf.BtfCore;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+
 namespace RawBpf.Loader.Tests;
 
 /// <summary>This machine runs 6.18: every probe must say yes.</summary>
@@ -9,7 +13,7 @@ public class FeatureTests
         Assert.True(KernelFeatures.HasRingBuffer);
         Assert.True(KernelFeatures.HasPerfEventLink);
         Assert.True(KernelFeatures.HasMemcgAccounting);
-        Assert.Equal(new BtfFeatures(true, true, true, true, true, true, true, true), KernelFeatures.Btf);
+        Assert.Equal(BtfFeatures.All, KernelFeatures.Btf);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
-using RawBpf.Elf;
+using RawBpf.Loader.Objects;
+using RawBpf.Uapi;
 using RawBpf.Loader.Host;
 
 namespace RawBpf.Loader.Tests;
@@ -74,15 +75,16 @@ public class KsymTests
     }
 
     [Fact]
-    public void KallsymsLookupFindsNamesAndRefusesAmbiguousOnes()
+    public void KallsymsLookupFindsEachNamesDistinctAddresses()
     {
-        using var kallsyms = new StringReader("ffffffff81000000 T _text\nffffffff82259350 T schedule\n");
-        var found = KernelSymbols.Find(kallsyms, new HashSet<string>(["schedule", "absent"]));
-        Assert.Equal(new Dictionary<string, ulong> { ["schedule"] = 0xffffffff82259350 }, found);
+        using var kallsyms = new StringReader("ffffffff81000000 T _text\nffffffff82259350 T schedule\n"
+            + "ffffffff81000010 t helper\nffffffffc0000020 t helper\t[some_module]\nffffffff81000010 t helper\n");
+        var found = KernelSymbols.Find(kallsyms, new HashSet<string>(["schedule", "helper", "absent"]));
 
-        using var ambiguous = new StringReader("ffffffff81000010 t helper\nffffffffc0000020 t helper\t[some_module]\n");
-        var e = Assert.Throws<BpfObjectLoadException>(() => KernelSymbols.Find(ambiguous, new HashSet<string>(["helper"])));
-        Assert.Equal("kernel symbol 'helper' is ambiguous in /proc/kallsyms: 0xffffffff81000010 or 0xffffffffc0000020", e.Message);
+        Assert.Equal(["helper", "schedule"], found.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([0xffffffff82259350], found["schedule"]);
+        // Two distinct addresses: the loader refuses the name as ambiguous, as libbpf does.
+        Assert.Equal([0xffffffff81000010, 0xffffffffc0000020], found["helper"]);
     }
 
     private static ulong? KallsymsAddress(string name)

@@ -1,5 +1,11 @@
-using RawBpf.BtfCore;
-using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
+using RawBpf.Uapi;
+
 namespace RawBpf.Loader.Tests;
 
 public class ResourceTests

@@ -4,7 +4,8 @@ using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Cli.Common;
 using RawBpf.Elf;
-using RawBpf.Loader;
+using RawBpf.Loader.Objects;
+using RawBpf.Uapi;
 
 namespace RawBpf.Cli;
 
@@ -32,7 +33,8 @@ internal static class ObjectCommand
         IReadOnlyList<CoreRelocationResult> relocations;
         try
         {
-            relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
+            using var kernelTypes = kernelBtfPath is null ? KernelTypes.FromSystem() : KernelTypes.FromFile(kernelBtfPath);
+            relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelTypes = kernelTypes });
         }
         catch (BpfObjectLoadException e)
         {

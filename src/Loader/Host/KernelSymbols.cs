@@ -1,5 +1,4 @@
 using System.Globalization;
-using RawBpf.Loader;
 
 namespace RawBpf.Loader.Host;
 
@@ -12,29 +11,32 @@ public static class KernelSymbols
     public const string KallsymsPath = "/proc/kallsyms";
 
     /// <summary>The addresses of <paramref name="names"/> found in <see cref="KallsymsPath"/>.</summary>
-    public static IReadOnlyDictionary<string, ulong> Find(IReadOnlySet<string> names)
+    public static IReadOnlyDictionary<string, IReadOnlyList<ulong>> Find(IReadOnlySet<string> names)
     {
         using var reader = new StreamReader(KallsymsPath);
         return Find(reader, names);
     }
 
-    /// <summary>The addresses of <paramref name="names"/> in kallsyms text; a name listed at two addresses is ambiguous.</summary>
-    /// <exception cref="BpfObjectLoadException">A name appears with two different addresses.</exception>
-    public static IReadOnlyDictionary<string, ulong> Find(TextReader kallsyms, IReadOnlySet<string> names)
+    /// <summary>
+    /// The distinct addresses of each of <paramref name="names"/> in kallsyms text, in file order: more than one
+    /// means the name is ambiguous (static symbols of different files), which libbpf refuses.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<ulong>> Find(TextReader kallsyms, IReadOnlySet<string> names)
     {
         ArgumentNullException.ThrowIfNull(kallsyms);
         ArgumentNullException.ThrowIfNull(names);
-        var found = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var found = new Dictionary<string, List<ulong>>(StringComparer.Ordinal);
         while (kallsyms.ReadLine() is { } line)
         {
             var fields = line.Split([' ', '\t'], 4, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length < 3 || !names.Contains(fields[2])
                 || !ulong.TryParse(fields[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var address))
                 continue;
-            if (found.TryGetValue(fields[2], out var earlier) && earlier != address)
-                throw new BpfObjectLoadException($"kernel symbol '{fields[2]}' is ambiguous in {KallsymsPath}: 0x{earlier:x} or 0x{address:x}");
-            found[fields[2]] = address;
+            if (!found.TryGetValue(fields[2], out var addresses))
+                found[fields[2]] = addresses = [];
+            if (!addresses.Contains(address))
+                addresses.Add(address);
         }
-        return found;
+        return found.ToDictionary(p => p.Key, p => (IReadOnlyList<ulong>)p.Value, StringComparer.Ordinal);
     }
 }

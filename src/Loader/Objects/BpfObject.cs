@@ -3,10 +3,17 @@ using System.Text;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
-namespace RawBpf.Loader;
+namespace RawBpf.Loader.Objects;
 
 /// <summary>
 /// A BPF object from open to unload: <see cref="Open(string)"/> parses the ELF (no kernel involved), the
@@ -25,8 +32,6 @@ public sealed class BpfObject : IDisposable
     private readonly List<CoreRelocationResult> _coreRelocations = [];
     private readonly List<string> _warnings = [];
     private BpfBtfObject? _btf;
-    private Btf? _ownedKernelBtf;
-    private Btf? _inspectedKernelBtf;
     private bool _loaded;
     private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
 
@@ -49,7 +54,20 @@ public sealed class BpfObject : IDisposable
     /// <summary>The parsed ELF object.</summary>
     public BpfObjectFile File { get; }
 
-    public static BpfObject Open(string path) => new(BpfObjectFile.Load(path));
+    /// <summary>Reads and parses the object at <paramref name="path"/>: a regular file only (a FIFO or /dev/zero is refused before any read).</summary>
+    public static BpfObject Open(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = InputFile.ReadAll(path, "BPF object");
+        }
+        catch (InputFileException e)
+        {
+            throw new ElfFormatException(e.Message, e);
+        }
+        return new(BpfObjectFile.Parse(bytes, path));
+    }
 
     public static BpfObject Open(ReadOnlyMemory<byte> elf, string name) => new(BpfObjectFile.Parse(elf, name));
 
@@ -141,10 +159,12 @@ public sealed class BpfObject : IDisposable
         {
             MemlockLimit.RaiseIfNeeded();
             // libbpf's order: the kernel's types are needed only from CO-RE on, so a vmlinux still being parsed
-            // elsewhere (options.Vmlinux) overlaps the BTF load and the map creation.
+            // elsewhere (KernelTypes.Preload) overlaps the BTF load and the map creation.
             LoadBtf();
             CreateMaps();
-            LoadPrograms(options, KernelTypesIfNeeded(options));
+            var needsKernelTypes = NeedsKernelTypes();
+            using var ownKernelTypes = needsKernelTypes && options.KernelTypes is null ? KernelTypes.FromSystem() : null;
+            LoadPrograms(options, needsKernelTypes ? options.KernelTypes ?? ownKernelTypes : null);
         }
         catch (BpfSyscallException e) when (e.Errno == Errno.EPERM
             && BpfErrorHints.ForObjectLoad(File.ObjectName, File.Programs.Select(p => p.Info?.ProgramType ?? BpfProgramType.Unspecified)) is { } needs)
@@ -162,7 +182,7 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>
-    /// Resolves every CO-RE relocation against the kernel's types (or <see cref="BpfObjectLoadOptions.KernelBtfPath"/>)
+    /// Resolves every CO-RE relocation against the kernel's types (or <see cref="BpfObjectLoadOptions.KernelTypes"/>)
     /// without creating anything in the kernel: what <see cref="Load"/> would patch, for inspection.
     /// </summary>
     public IReadOnlyList<CoreRelocationResult> ResolveCoreRelocations(BpfObjectLoadOptions? options = null)
@@ -170,19 +190,9 @@ public sealed class BpfObject : IDisposable
         EnsureNotLoaded();
         if (File.Btf is not { } localBtf || File.BtfExt is not { } ext || ext.CoreRelocations.Sections.Count == 0)
             return [];
-        try
-        {
-            var kernelTypes = KernelTypesIfNeeded(options ?? new BpfObjectLoadOptions())!;
-            var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
-            return RelocateCore(sections, localBtf, ext, kernelTypes);
-        }
-        finally
-        {
-            // The results' target specs read names from the kernel BTF: it lives as long as this object.
-            _inspectedKernelBtf?.Dispose();
-            _inspectedKernelBtf = _ownedKernelBtf;
-            _ownedKernelBtf = null;
-        }
+        using var ownKernelTypes = options?.KernelTypes is null ? KernelTypes.FromSystem() : null;
+        var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
+        return RelocateCore(sections, localBtf, ext, options?.KernelTypes ?? ownKernelTypes!);
     }
 
     /// <summary>
@@ -225,12 +235,7 @@ public sealed class BpfObject : IDisposable
             pins.Pin(program.Fd, Path.Combine(checkedDirectory, name));
     }
 
-    public void Dispose()
-    {
-        CloseAll();
-        _inspectedKernelBtf?.Dispose();
-        _inspectedKernelBtf = null;
-    }
+    public void Dispose() => CloseAll();
 
     private void EnsureNotLoaded()
     {
@@ -245,51 +250,18 @@ public sealed class BpfObject : IDisposable
         || File.Externs.Any(KsymResolver.IsTyped)
         || File.Programs.Any(p => p.Info?.Flags.HasFlag(ProgramSectionFlags.AttachBtf) == true);
 
-    /// <summary>vmlinux (with modules behind it, loaded only when vmlinux lacks a type) or the user's BTF file.</summary>
-    private IReadOnlyList<Btf>? KernelTypesIfNeeded(BpfObjectLoadOptions options)
-    {
-        if (!NeedsKernelTypes())
-            return null;
-        if (options.KernelBtf is { } given)
-            return [given];
-        if (options.KernelBtfPath is { } path)
-        {
-            _ownedKernelBtf = LoadBtfFile(path, "kernel BTF file");
-            return [_ownedKernelBtf];
-        }
-        if (options.Vmlinux?.Invoke() is { } vmlinux)
-            return new KernelModuleBtfList(vmlinux);
-        if (!System.IO.File.Exists(BtfFile.VmlinuxPath))
-            throw new BpfObjectLoadException($"this kernel publishes no BTF ({BtfFile.VmlinuxPath} is missing); give its types with a BTF file (--btf FILE)");
-        _ownedKernelBtf = LoadBtfFile(BtfFile.VmlinuxPath, "kernel BTF");
-        return new KernelModuleBtfList(_ownedKernelBtf);
-    }
-
-    private static Btf LoadBtfFile(string path, string what)
-    {
-        try
-        {
-            return BtfFile.Load(path);
-        }
-        catch (BtfFormatException e)
-        {
-            throw new BpfObjectLoadException($"cannot use {what} {path}: {e.Message}", e);
-        }
-    }
-
     // ---- BTF ----------------------------------------------------------------------------------------------
 
     /// <summary>The object's BTF, fixed up and sanitized for this kernel. Optional, as in libbpf: a kernel that refuses it gets maps and programs without it.</summary>
     private void LoadBtf()
     {
         var features = KernelFeatures.Btf;
-        if (File.Btf is null || !features.Basic)
+        if (File.Btf is null || !features.HasFlag(BtfFeatures.Basic))
             return;
         var raw = BtfFixup.CreateKernelBtf(File) ?? File.Btf.RawData.ToArray();
-        var support = ToKindSupport(features);
         var fixedBtf = Btf.Parse(raw);
-        if (BtfSanitizer.NeedsSanitizing(fixedBtf, support))
-            raw = BtfSanitizer.Sanitize(fixedBtf, support);
+        if (BtfSanitizer.NeedsSanitizing(fixedBtf, features))
+            raw = BtfSanitizer.Sanitize(fixedBtf, features);
         try
         {
             _btf = BpfBtfObject.Load(raw);
@@ -298,26 +270,6 @@ public sealed class BpfObject : IDisposable
         {
             _warnings.Add($"the kernel refused the object's BTF ({e.Message}); loading without it");
         }
-    }
-
-    private static BtfKindSupport ToKindSupport(BtfFeatures features)
-    {
-        var support = BtfKindSupport.None;
-        if (features.Func)
-            support |= BtfKindSupport.Func;
-        if (features.GlobalFunc)
-            support |= BtfKindSupport.GlobalFunc;
-        if (features.DataSec)
-            support |= BtfKindSupport.DataSec;
-        if (features.Float)
-            support |= BtfKindSupport.Float;
-        if (features.DeclTag)
-            support |= BtfKindSupport.DeclTag;
-        if (features.TypeTag)
-            support |= BtfKindSupport.TypeTag;
-        if (features.Enum64)
-            support |= BtfKindSupport.Enum64;
-        return support;
     }
 
     // ---- maps ---------------------------------------------------------------------------------------------
@@ -412,15 +364,14 @@ public sealed class BpfObject : IDisposable
 
     // ---- programs -----------------------------------------------------------------------------------------
 
-    private void LoadPrograms(BpfObjectLoadOptions options, IReadOnlyList<Btf>? kernelTypes)
+    private void LoadPrograms(BpfObjectLoadOptions options, KernelTypes? kernelTypes)
     {
         var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
         if (kernelTypes is not null && File.Btf is { } localBtf && File.BtfExt is { } ext && ext.CoreRelocations.Sections.Count > 0)
             ApplyCore(sections, localBtf, ext, kernelTypes);
         var ksyms = ResolveKsyms(kernelTypes);
         var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd, external => ksyms[external]);
-        var features = KernelFeatures.Btf;
-        var withExtInfo = _btf is not null && features.Func && File.BtfExt is not null;
+        var withExtInfo = _btf is not null && KernelFeatures.Btf.HasFlag(BtfFeatures.Func) && File.BtfExt is not null;
         foreach (var program in File.Programs.Where(IsAutoloaded))
         {
             var info = program.Info ?? throw new BpfObjectLoadException($"program '{program.Name}': section '{program.SectionName}' names no known program type");
@@ -428,7 +379,7 @@ public sealed class BpfObject : IDisposable
             var loadOptions = new BpfProgramLoadOptions
             {
                 Type = info.ProgramType,
-                Name = program.Name.Length < 16 ? program.Name : program.Name[..15],
+                Name = BpfLimits.TruncateObjectName(program.Name),
                 License = File.License,
                 ExpectedAttachType = info.ExpectedAttachType ?? 0,
                 KernelVersion = File.KernelVersion ?? KernelConfig.KernelVersionCode(),
@@ -483,7 +434,7 @@ public sealed class BpfObject : IDisposable
     /// libbpf's bpf_object__resolve_externs for .ksyms: kfuncs and typed variables by BTF id, untyped variables by
     /// their /proc/kallsyms address; a weak extern the kernel lacks resolves to zeros, a strong one fails the load.
     /// </summary>
-    private Dictionary<BpfExtern, KsymValue> ResolveKsyms(IReadOnlyList<Btf>? kernelTypes)
+    private Dictionary<BpfExtern, KsymValue> ResolveKsyms(KernelTypes? kernelTypes)
     {
         var values = new Dictionary<BpfExtern, KsymValue>();
         var untyped = new List<BpfExtern>();
@@ -495,7 +446,7 @@ public sealed class BpfObject : IDisposable
                 continue;
             }
             var localBtf = File.Btf!;
-            var target = KsymResolver.Resolve(external, localBtf, kernelTypes!, out var error);
+            var target = KsymResolver.Resolve(external, localBtf, kernelTypes!.Candidates, out var error);
             if (error is not null)
                 throw new BpfObjectLoadException($"object '{File.ObjectName}': {error}");
             if (target is { BtfIndex: > 0 })
@@ -504,12 +455,15 @@ public sealed class BpfObject : IDisposable
         }
         if (untyped.Count > 0)
         {
-            var addresses = Host.KernelSymbols.Find(untyped.Select(e => e.Name).ToHashSet(StringComparer.Ordinal));
+            var addresses = KernelSymbols.Find(untyped.Select(e => e.Name).ToHashSet(StringComparer.Ordinal));
             foreach (var external in untyped)
             {
-                if (!addresses.TryGetValue(external.Name, out var address) && !external.IsWeak)
-                    throw new BpfObjectLoadException($"object '{File.ObjectName}': extern (ksym) '{external.Name}': no such symbol in {Host.KernelSymbols.KallsymsPath}");
-                values[external] = new KsymValue(0, 0, 0, address);
+                addresses.TryGetValue(external.Name, out var found);
+                if (found is not { Count: > 0 } && !external.IsWeak)
+                    throw new BpfObjectLoadException($"object '{File.ObjectName}': extern (ksym) '{external.Name}': no such symbol in {KernelSymbols.KallsymsPath}");
+                if (found is { Count: > 1 })
+                    throw new BpfObjectLoadException($"object '{File.ObjectName}': extern (ksym) '{external.Name}' is ambiguous in {KernelSymbols.KallsymsPath}: {string.Join(" or ", found.Select(a => $"0x{a:x}"))}");
+                values[external] = new KsymValue(0, 0, 0, found is { Count: 1 } ? found[0] : 0);
             }
         }
         return values;
@@ -519,13 +473,13 @@ public sealed class BpfObject : IDisposable
     private bool IsAutoloaded(ElfProgram program) =>
         _autoload.TryGetValue(program.Name, out var autoload) ? autoload : program.Info?.Autoload ?? true;
 
-    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes) =>
+    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, KernelTypes kernelTypes) =>
         _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));
 
     /// <summary>Patches <paramref name="sections"/> in place; every function's relocations, with their resolutions.</summary>
-    private IReadOnlyList<CoreRelocationResult> RelocateCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes)
+    private IReadOnlyList<CoreRelocationResult> RelocateCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, KernelTypes kernelTypes)
     {
-        var relocator = new CoreRelocator(localBtf, ext, kernelTypes);
+        var relocator = new CoreRelocator(localBtf, ext, kernelTypes.Candidates);
         var programs = File.Functions
             .Where(f => f.IsSubprogram || IsAutoloaded(f))
             .Select(f => new CoreProgram(f.Name, f.SectionName, f.InstructionOffset, sections[f.SectionIndex].AsMemory(f.InstructionOffset, f.InstructionCount)))
@@ -545,20 +499,22 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>tp_btf/, fentry/, fexit/, lsm/, iter/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
-    private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, IReadOnlyList<Btf>? kernelTypes)
+    private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, KernelTypes? kernelTypes)
     {
         if (info.AttachBtfType is not { } attach)
             return 0;
         if (info.ProgramType == BpfProgramType.Ext)
             throw new BpfObjectLoadException($"program '{program.Name}': freplace replaces a function of another BPF program ('{info.AttachTarget}'), which must be given as the target program; loading the object alone cannot do that");
-        var vmlinux = kernelTypes?[0] ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
+        var vmlinux = kernelTypes?.Vmlinux ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
         var id = vmlinux.FindTypeId(attach.Name, attach.Kind);
         return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {attach.Kind.ToUapiName()} '{attach.Name}' to attach to");
     }
 
     /// <summary>
     /// A verifier rejection at a poisoned instruction means a CO-RE relocation found nothing in this kernel:
-    /// name that relocation and its source line rather than leave "invalid func unknown#195896080".
+    /// name that relocation and its source line rather than leave "invalid func unknown#195896080". With several
+    /// poisoned sites (one behind a bpf_core_field_exists guard, say) it is the one at the instruction the
+    /// verifier stopped at.
     /// </summary>
     private BpfObjectLoadException ExplainRejection(BpfProgramLoadException rejection, LinkedProgram linked)
     {
@@ -568,6 +524,7 @@ public sealed class BpfObject : IDisposable
                 && r.SectionInstructionIndex >= f.InstructionOffset && r.SectionInstructionIndex < f.InstructionOffset + f.InstructionCount)))
             .Where(x => x.Function is not null)
             .ToList();
+        var rejectedAt = RejectedPoisonIndex(rejection.Log);
         if (rejection.Log.Length == 0)
         {
             // No log: the kernel refused before (or without) the verifier saying anything; the hints say why.
@@ -578,7 +535,9 @@ public sealed class BpfObject : IDisposable
         var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
         if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
         {
-            var (result, function) = poisoned[0];
+            var (result, function) = poisoned.FirstOrDefault(p => linked.FinalIndex(p.Function!, p.Result.SectionInstructionIndex) == rejectedAt) is { Function: not null } rejected
+                ? rejected
+                : poisoned[0];
             message.Append($"CO-RE relocation #{result.RelocationIndex} ({result.Kind}) of {result.LocalSpec} found no match in the kernel's BTF");
             if (SourceLine(function!.SectionName, result.SectionInstructionIndex) is { } line)
                 message.Append($" at {line}");
@@ -588,6 +547,21 @@ public sealed class BpfObject : IDisposable
             message.Append(LastMeaningfulLine(rejection.LogTail));
         }
         return new BpfObjectLoadException(message.ToString(), rejection) { VerifierLogTail = rejection.LogTail };
+    }
+
+    /// <summary>
+    /// The instruction index of the poisoned call the verifier rejected, from the last "N: (85) call
+    /// unknown#195896080" it printed before "invalid func unknown#195896080"; -1 if the log does not say.
+    /// </summary>
+    private static int RejectedPoisonIndex(string log)
+    {
+        var poisonCall = ": (85) call unknown#" + CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var end = log.LastIndexOf("invalid func unknown#", StringComparison.Ordinal);
+        var call = end < 0 ? -1 : log.LastIndexOf(poisonCall, end, StringComparison.Ordinal);
+        if (call < 0)
+            return -1;
+        var lineStart = log.LastIndexOf('\n', call) + 1;
+        return int.TryParse(log.AsSpan(lineStart, call - lineStart), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) ? index : -1;
     }
 
     /// <summary>"file:line: source" of an instruction, from line_info.</summary>
@@ -630,7 +604,5 @@ public sealed class BpfObject : IDisposable
         _mapsByDefinition.Clear();
         _btf?.Dispose();
         _btf = null;
-        _ownedKernelBtf?.Dispose();
-        _ownedKernelBtf = null;
     }
 }

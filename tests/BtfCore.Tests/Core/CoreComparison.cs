@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using RawBpf.BtfCore.Core;
+using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 
@@ -47,7 +49,7 @@ internal sealed record CoreComparison(OracleRun Oracle, IReadOnlyList<CoreReloca
     {
         var oracle = LibbpfOracle.Load(objectPath, targetBtfPath);
         var file = new BpfObjectFile(objectPath);
-        Btf[] targets = targetBtfPath is null ? [LibbpfOracle.Vmlinux] : [BtfFile.Load(targetBtfPath)];
+        Btf[] targets = targetBtfPath is null ? [LibbpfOracle.Vmlinux] : [BtfFiles.Read(targetBtfPath)];
         var programs = oracle.Programs
             .Select(p => new CoreProgram(p.Name, p.SectionName, p.SectionInstructionOffset, file.Instructions(p.SectionName, p.SectionInstructionOffset, p.Size)))
             .ToArray();

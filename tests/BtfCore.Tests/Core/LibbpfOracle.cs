@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using RawBpf.BtfCore.Core;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 
@@ -14,7 +14,7 @@ namespace RawBpf.BtfCore.Tests.Core;
 internal static partial class LibbpfOracle
 {
     private static readonly Lazy<string> OracleBinary = new(BuildOracle);
-    private static readonly Lazy<Btf> VmlinuxBtf = new(() => BtfFile.LoadKernel());
+    private static readonly Lazy<Btf> VmlinuxBtf = new(() => BtfFiles.Read(BtfFiles.Vmlinux));
 
     public static Btf Vmlinux => VmlinuxBtf.Value;
 

@@ -9,7 +9,7 @@ public sealed class FuzzCorpusFixture
 {
     public FuzzCorpusFixture()
     {
-        Vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
+        Vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
         // Build the name index now, so no mutant pays for it (or is charged its allocations).
         foreach (var id in Vmlinux.FindByEssentialName("task_struct"u8))
             _ = id;

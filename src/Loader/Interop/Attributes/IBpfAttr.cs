@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-
-using RawBpf.Loader;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 
