@@ -390,11 +390,12 @@ def main():
         return
     known = known_differences(args.known)
     base = f"/sys/fs/bpf/conformance-{os.getpid()}"
-    identical = refused = differ = loaded = unpinned = 0
+    identical = refused = differ = loaded = unpinned = failures = 0
     for source in sources:
         obj, _ = compiled[source]
         if obj is None:
             if ci:
+                failures += 1
                 print(f"FAIL conformance {source}: does not compile")
             continue
         name = source[:-2] + ".o"
@@ -431,6 +432,7 @@ def main():
         if ci:
             ok = verdict != "differ" or name in known
             why = f"known difference: {known[name]}" if verdict == "differ" and name in known else detail
+            failures += not ok
             print(f"{'PASS' if ok else 'FAIL'} conformance {name}: {verdict}" + (f" ({why})" if why else ""),
                   flush=True)
         else:
@@ -439,7 +441,8 @@ def main():
           f"{identical} of {loaded} objects libbpf loads are identical; {refused} refused by both; {differ} differ; "
           f"{unpinned} not comparable "
           f"({time.monotonic() - started:.0f} s)")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
