@@ -1,7 +1,7 @@
 using System.Globalization;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Objects;
 using RawBpf.Uapi;
-using RawBpf.Loader.Host;
 
 namespace RawBpf.Loader.Tests;
 
