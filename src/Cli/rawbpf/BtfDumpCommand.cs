@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader.Host;
 
 namespace RawBpf.Cli;

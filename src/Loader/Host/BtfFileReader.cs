@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader.Host;
@@ -7,7 +8,7 @@ namespace RawBpf.Loader.Host;
 /// <summary>
 /// Loads BTF from a file: the kernel's (<c>/sys/kernel/btf/vmlinux</c>, a module's on top of it), raw BTF, or an
 /// ELF file with a <c>.BTF</c> section (as BTFHub ships). Kernel BTF is mapped in place, other files are read;
-/// <see cref="BtfFile.Parse"/> makes sense of the bytes.
+/// <see cref="ElfBtfFile.Parse"/> makes sense of the bytes.
 /// </summary>
 public static class BtfFileReader
 {
@@ -23,7 +24,7 @@ public static class BtfFileReader
     public static Btf Load(string path, Btf? baseBtf = null, BtfAcceptance acceptance = BtfAcceptance.Strict)
     {
         var (data, owner) = ReadWhole(path);
-        return BtfFile.Parse(data, path, baseBtf, acceptance, owner);
+        return ElfBtfFile.Parse(data, path, baseBtf, acceptance, owner);
     }
 
     /// <summary>

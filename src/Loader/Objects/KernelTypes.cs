@@ -1,5 +1,6 @@
 using System.Collections;
 using RawBpf.BtfCore;
+using RawBpf.Elf;
 using RawBpf.Loader.Host;
 
 namespace RawBpf.Loader.Objects;
@@ -120,7 +121,7 @@ public sealed class KernelTypes : IDisposable
         {
             return parse();
         }
-        catch (BtfFormatException e)
+        catch (Exception e) when (e is BtfFormatException or ElfFormatException)
         {
             throw new BpfObjectLoadException($"cannot use {what} {name}: {e.Message}", e);
         }

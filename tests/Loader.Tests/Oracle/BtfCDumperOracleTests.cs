@@ -6,11 +6,11 @@ using RawBpf.Uapi;
 namespace RawBpf.BtfCore.Tests;
 
 /// <summary>The C-header writer against <c>bpftool btf dump file F format c</c> (the oracle), byte for byte.</summary>
-public sealed class BtfCDumperTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
+public sealed class BtfCDumperOracleTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
 {
     private static readonly string KindsSource = Path.Combine(AppContext.BaseDirectory, "TestData", "c_dump_kinds.bpf.c");
 
-    public static TheoryData<string> BpfObjects() => BtfDumperTests.BpfObjects();
+    public static TheoryData<string> BpfObjects() => BtfDumpOracleTests.BpfObjects();
 
     private static byte[] Header(Btf btf)
     {
@@ -27,17 +27,17 @@ public sealed class BtfCDumperTests(SplitBtfFixture split) : IClassFixture<Split
     [Fact]
     public void Vmlinux_header_equals_bpftool()
     {
-        var expected = Bpftool(BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        var expected = Bpftool(BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         var actual = Header(btf);
-        DumpAssert.SameBytes(expected, actual, BtfFile.VmlinuxPath);
+        DumpAssert.SameBytes(expected, actual, BtfFiles.Vmlinux);
         Assert.True(expected.Count(b => b == '\n') > 100_000);
     }
 
     [Fact]
     public void Vmlinux_header_to_stream_equals_header_to_buffer_writer()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         using var stream = new MemoryStream();
         BtfCDumper.Write(btf, stream);
         Assert.True(stream.ToArray().AsSpan().SequenceEqual(Header(btf)));
@@ -48,7 +48,7 @@ public sealed class BtfCDumperTests(SplitBtfFixture split) : IClassFixture<Split
     public void Object_header_equals_bpftool(string relativePath)
     {
         var path = Path.Combine(RepoPaths.BpfObjects, relativePath);
-        using var btf = BtfFile.Load(path, acceptance: BtfAcceptance.Bpftool);
+        using var btf = BtfFiles.Read(path, acceptance: BtfAcceptance.Bpftool);
         DumpAssert.SameBytes(Bpftool(path), Header(btf), path);
     }
 
@@ -63,7 +63,7 @@ public sealed class BtfCDumperTests(SplitBtfFixture split) : IClassFixture<Split
         {
             var objectPath = Path.Combine(directory, "c_dump_kinds.bpf.o");
             ExternalTool.RunChecked(compiler, "-g", "-O2", "--target=bpf", "-c", KindsSource, "-o", objectPath);
-            using var btf = BtfFile.Load(objectPath);
+            using var btf = BtfFiles.Read(objectPath);
             var actual = Header(btf);
             DumpAssert.SameBytes(Bpftool(objectPath), actual, $"{compiler}: {objectPath}");
             var text = System.Text.Encoding.UTF8.GetString(actual);
@@ -91,7 +91,7 @@ public sealed class BtfCDumperTests(SplitBtfFixture split) : IClassFixture<Split
             var objectPath = Path.Combine(directory, "c_dump_kinds.o");
             ExternalTool.RunChecked("clang", "-g", "-O1", "-c", KindsSource, "-o", objectPath);
             ExternalTool.RunChecked("pahole", "-J", objectPath);
-            using var btf = BtfFile.Load(objectPath);
+            using var btf = BtfFiles.Read(objectPath);
             DumpAssert.SameBytes(Bpftool(objectPath), Header(btf), objectPath);
         }
         finally
@@ -103,10 +103,10 @@ public sealed class BtfCDumperTests(SplitBtfFixture split) : IClassFixture<Split
     [Fact]
     public void Split_btf_header_holds_the_base_types_too_as_bpftool_writes_it()
     {
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(split.RawPath, vmlinux);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var btf = BtfFiles.Read(split.RawPath, vmlinux);
         var actual = Header(btf);
-        DumpAssert.SameBytes(Bpftool(split.RawPath, BtfFile.VmlinuxPath), actual, split.RawPath);
+        DumpAssert.SameBytes(Bpftool(split.RawPath, BtfFiles.Vmlinux), actual, split.RawPath);
         var text = System.Text.Encoding.UTF8.GetString(actual);
         Assert.Contains("struct task_struct {", text, StringComparison.Ordinal);
         Assert.Contains("typedef struct rawbpf_split_thing rawbpf_thing_t;", text, StringComparison.Ordinal);
