@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(clang clang-16 llvm libbpf-dev bpftool strace dwarves gcc libelf-dev zlib1g-dev
-    gcc-aarch64-linux-gnu libc6-dev-arm64-cross libstdc++6-arm64-cross qemu-user-static qemu-system-arm)
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross libstdc++6-arm64-cross qemu-user-static qemu-system-arm
+    linux-source-6.1)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -42,6 +43,8 @@ tests/clone/run.sh | tee "$results/clone.txt" || status=1
 # The kernel matrix: the published tools on Debian's 5.10, 6.1 and 6.12 kernels under qemu, and the arm64 tools on
 # Debian's arm64 6.1 and 6.12, one line each.
 tests/kernels/run.sh | tee "$results/kernels.txt" || status=1
+# Conformance with libbpf on the kernel's BPF selftests (the CI subset; --full for all): one line per object.
+tests/conformance/run.sh | tee "$results/conformance.txt" || status=1
 
 python3 - "$results" <<'PY'
 import glob, html, re, sys

@@ -1,3 +1,4 @@
+using RawBpf.BtfCore;
 using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
@@ -15,6 +16,16 @@ public enum ProgramSectionFlags
     XdpFrags = 1 << 2,
     /// <summary>A USDT probe: the loader needs libbpf's USDT machinery (not supported here).</summary>
     Usdt = 1 << 3,
+}
+
+/// <summary>prog_flags of BPF_PROG_LOAD that a section name decides (BPF_F_* in linux/bpf.h).</summary>
+public static class BpfProgramLoadFlags
+{
+    /// <summary>BPF_F_SLEEPABLE: the program may sleep (bpf_copy_from_user and other sleepable helpers).</summary>
+    public const uint Sleepable = 1U << 4;
+
+    /// <summary>BPF_F_XDP_HAS_FRAGS: the XDP program handles multi-buffer packets.</summary>
+    public const uint XdpHasFrags = 1U << 5;
 }
 
 /// <summary>How a section name maps to a program: uapi program type and expected attach type, as libbpf's <c>section_defs</c>.</summary>
@@ -46,6 +57,9 @@ public sealed record ProgramSectionInfo(string SectionName, ProgramSectionDefini
     public BpfAttachType? ExpectedAttachType => Definition.ExpectedAttachType;
     public ProgramSectionFlags Flags => Definition.Flags;
 
+    /// <summary>False for a SEC("?...") program, which libbpf loads only when asked (bpf_program__set_autoload).</summary>
+    public bool Autoload { get; init; } = true;
+
     /// <summary>For tracepoint sections (tp/, tracepoint/): "category/name" split, or null.</summary>
     public (string Category, string Name)? Tracepoint
     {
@@ -55,6 +69,32 @@ public sealed record ProgramSectionInfo(string SectionName, ProgramSectionDefini
                 return null;
             var slash = AttachTarget.IndexOf('/');
             return slash <= 0 || slash == AttachTarget.Length - 1 ? null : (AttachTarget[..slash], AttachTarget[(slash + 1)..]);
+        }
+    }
+
+    /// <summary>prog_flags for BPF_PROG_LOAD, as libbpf sets them from the section's flags.</summary>
+    public uint LoadFlags =>
+        (Flags.HasFlag(ProgramSectionFlags.Sleepable) ? BpfProgramLoadFlags.Sleepable : 0)
+        | (Flags.HasFlag(ProgramSectionFlags.XdpFrags) ? BpfProgramLoadFlags.XdpHasFrags : 0);
+
+    /// <summary>
+    /// The kernel BTF type an attach-by-BTF program names, as libbpf's <c>btf_get_kernel_prefix_kind</c>: a raw
+    /// tracepoint's <c>btf_trace_</c> typedef, an LSM hook's <c>bpf_lsm_</c> function, an iterator's <c>bpf_iter_</c>
+    /// function, else the function itself. Null when the section names no target.
+    /// </summary>
+    public (string Name, BtfKind Kind)? AttachBtfType
+    {
+        get
+        {
+            if (!Flags.HasFlag(ProgramSectionFlags.AttachBtf) || AttachTarget is not { Length: > 0 } target)
+                return null;
+            return ExpectedAttachType switch
+            {
+                BpfAttachType.TraceRawTp => ("btf_trace_" + target, BtfKind.Typedef),
+                BpfAttachType.LsmMac or BpfAttachType.LsmCgroup => ("bpf_lsm_" + target, BtfKind.Func),
+                BpfAttachType.TraceIter => ("bpf_iter_" + target, BtfKind.Func),
+                _ => (target, BtfKind.Func),
+            };
         }
     }
 
@@ -183,16 +223,22 @@ internal static class ProgramSectionDefinitions
         D("netfilter", BpfProgramType.Netfilter, BpfAttachType.Netfilter),
     ];
 
-    /// <summary>Classifies a SEC() name as libbpf's <c>find_sec_def</c> does, or null when libbpf would not know it.</summary>
+    /// <summary>
+    /// Classifies a SEC() name as libbpf's <c>find_sec_def</c> does, or null when libbpf would not know it. A leading
+    /// '?' (libbpf 1.0+) only turns autoload off: the rest of the name decides the type.
+    /// </summary>
     public static ProgramSectionInfo? Classify(string sectionName)
     {
+        ArgumentNullException.ThrowIfNull(sectionName);
+        var autoload = !sectionName.StartsWith('?');
+        var name = autoload ? sectionName : sectionName[1..];
         foreach (var definition in All)
         {
-            if (!definition.Matches(sectionName))
+            if (!definition.Matches(name))
                 continue;
             var prefix = definition.Pattern.EndsWith('+') ? definition.Pattern[..^1] : null;
-            string? target = prefix is not null && sectionName.Length > prefix.Length + 1 ? sectionName[(prefix.Length + 1)..] : null;
-            return new ProgramSectionInfo(sectionName, definition, target);
+            string? target = prefix is not null && name.Length > prefix.Length + 1 ? name[(prefix.Length + 1)..] : null;
+            return new ProgramSectionInfo(sectionName, definition, target) { Autoload = autoload };
         }
         return null;
     }

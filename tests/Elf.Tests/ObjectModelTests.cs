@@ -188,6 +188,36 @@ public partial class ObjectModelTests
     }
 
     [Theory]
+    [InlineData("syscall", BpfProgramLoadFlags.Sleepable)]
+    [InlineData("fentry.s/do_exit", BpfProgramLoadFlags.Sleepable)]
+    [InlineData("lsm.s/file_open", BpfProgramLoadFlags.Sleepable)]
+    [InlineData("iter.s/task", BpfProgramLoadFlags.Sleepable)]
+    [InlineData("xdp.frags", BpfProgramLoadFlags.XdpHasFrags)]
+    [InlineData("xdp.frags/devmap", BpfProgramLoadFlags.XdpHasFrags)]
+    [InlineData("fentry/do_exit", 0u)]
+    [InlineData("xdp", 0u)]
+    public void SectionNamesGiveLibbpfsProgramFlags(string name, uint flags) =>
+        Assert.Equal(flags, ProgramSectionDefinitions.Classify(name)!.LoadFlags);
+
+    [Theory]
+    [InlineData("tp_btf/sched_switch", "btf_trace_sched_switch", Uapi.BtfKind.Typedef)]
+    [InlineData("iter/task", "bpf_iter_task", Uapi.BtfKind.Func)]
+    [InlineData("iter.s/task_vma", "bpf_iter_task_vma", Uapi.BtfKind.Func)]
+    [InlineData("lsm/file_open", "bpf_lsm_file_open", Uapi.BtfKind.Func)]
+    [InlineData("lsm_cgroup/socket_bind", "bpf_lsm_socket_bind", Uapi.BtfKind.Func)]
+    [InlineData("fentry/do_exit", "do_exit", Uapi.BtfKind.Func)]
+    public void AttachByBtfSectionsNameTheKernelTypeLibbpfLooksUp(string name, string type, Uapi.BtfKind kind) =>
+        Assert.Equal((type, kind), ProgramSectionDefinitions.Classify(name)!.AttachBtfType);
+
+    [Fact]
+    public void QuestionMarkSectionsClassifyAsTheRestButDoNotAutoload()
+    {
+        var info = ProgramSectionDefinitions.Classify("?raw_tp/sys_enter")!;
+        Assert.Equal((BpfProgramType.RawTracepoint, "sys_enter", false), (info.ProgramType, info.AttachTarget, info.Autoload));
+        Assert.True(ProgramSectionDefinitions.Classify("raw_tp/sys_enter")!.Autoload);
+    }
+
+    [Theory]
     [InlineData("tpx/foo")]
     [InlineData("kprobex")]
     [InlineData("socket/extra")]

@@ -32,6 +32,7 @@ public class LayoutTests
         new(typeof(MapElemAttr), "union bpf_attr", "END(union bpf_attr, flags)"),
         new(typeof(MapGetNextKeyAttr), "union bpf_attr", "END(union bpf_attr, next_key)"),
         new(typeof(MapFreezeAttr), "union bpf_attr", "END(union bpf_attr, map_fd)"),
+        new(typeof(ProgBindMapAttr), "union bpf_attr", "END(union bpf_attr, prog_bind_map.flags)", "prog_bind_map."),
         new(typeof(ProgLoadAttr), "union bpf_attr", "END(union bpf_attr, core_relo_rec_size) + 4", Fields: new()
         {
             [nameof(ProgLoadAttr.InsnCount)] = "insn_cnt",

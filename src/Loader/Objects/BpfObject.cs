@@ -28,7 +28,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<MapDefinition, BpfMap> _mapsByDefinition = [];
     private readonly Dictionary<string, BpfProgram> _programs = new(StringComparer.Ordinal);
     private readonly List<BpfLink> _links = [];
-    private readonly HashSet<string> _skippedPrograms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _autoload = new(StringComparer.Ordinal);
     private readonly List<CoreRelocationResult> _coreRelocations = [];
     private readonly List<string> _warnings = [];
     private BpfBtfObject? _btf;
@@ -112,7 +112,7 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>
-    /// Whether <see cref="Load"/> loads program <paramref name="programName"/> (every program does by default), as
+    /// Whether <see cref="Load"/> loads program <paramref name="programName"/> (by default all but SEC("?...") ones), as
     /// libbpf's bpf_program__set_autoload: an object may carry alternative entry points of which the caller loads one.
     /// </summary>
     public void SetAutoload(string programName, bool autoload)
@@ -120,10 +120,7 @@ public sealed class BpfObject : IDisposable
         EnsureNotLoaded();
         if (File.Programs.All(program => program.Name != programName))
             throw new KeyNotFoundException($"object '{File.ObjectName}' has no program '{programName}'");
-        if (autoload)
-            _skippedPrograms.Remove(programName);
-        else
-            _skippedPrograms.Add(programName);
+        _autoload[programName] = autoload;
     }
 
     /// <summary>Overrides a map's max_entries before load (e.g. a ring buffer's size in bytes).</summary>
@@ -241,6 +238,7 @@ public sealed class BpfObject : IDisposable
 
     private bool NeedsKernelTypes() =>
         (File.BtfExt?.CoreRelocations.Sections.Count ?? 0) > 0
+        || File.Externs.Any(KsymResolver.IsTyped)
         || File.Programs.Any(p => p.Info?.Flags.HasFlag(ProgramSectionFlags.AttachBtf) == true);
 
     // ---- BTF ----------------------------------------------------------------------------------------------
@@ -341,6 +339,9 @@ public sealed class BpfObject : IDisposable
 
     private static uint RoundRingSize(uint size)
     {
+        // No size at all stays 0, as in libbpf's adjust_ringbuf_sz: the kernel's EINVAL tells the user to set one.
+        if (size == 0)
+            return 0;
         var page = (uint)Environment.SystemPageSize;
         var pages = Math.Max(1, (size + page - 1) / page);
         return checked(page * System.Numerics.BitOperations.RoundUpToPowerOf2(pages));
@@ -359,7 +360,8 @@ public sealed class BpfObject : IDisposable
         var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
         if (kernelTypes is not null && File.Btf is { } localBtf && File.BtfExt is { } ext && ext.CoreRelocations.Sections.Count > 0)
             ApplyCore(sections, localBtf, ext, kernelTypes);
-        var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd);
+        var ksyms = ResolveKsyms(kernelTypes);
+        var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd, external => ksyms[external]);
         var withExtInfo = _btf is not null && KernelFeatures.Btf.HasFlag(BtfFeatures.Func) && File.BtfExt is not null;
         foreach (var program in File.Programs.Where(IsAutoloaded))
         {
@@ -374,6 +376,7 @@ public sealed class BpfObject : IDisposable
                 KernelVersion = File.KernelVersion ?? KernelConfig.KernelVersionCode(),
                 LogLevel = options.LogLevel,
                 AttachBtfId = AttachBtfId(program, info, kernelTypes),
+                Flags = info.LoadFlags,
             };
             if (withExtInfo)
             {
@@ -394,10 +397,72 @@ public sealed class BpfObject : IDisposable
             {
                 throw ExplainRejection(e, linked);
             }
+            BindReadOnlyData(_programs[program.Name]);
         }
     }
 
-    private bool IsAutoloaded(ElfProgram program) => !_skippedPrograms.Contains(program.Name);
+    /// <summary>
+    /// As libbpf after each load: every read-only data map (.rodata, .rodata.*) joins the program's maps even when
+    /// its code reads none of it, so the constants (bpf_metadata_* among them) stay with the program for tools to show.
+    /// </summary>
+    private void BindReadOnlyData(BpfProgram program)
+    {
+        foreach (var rodata in File.Maps.Where(m => m.Kind == MapKind.ReadOnlyData))
+        {
+            try
+            {
+                program.BindMap(_mapsByDefinition[rodata]);
+            }
+            catch (BpfSyscallException e)
+            {
+                // Not fatal, as in libbpf: kernels before 5.10 have no BPF_PROG_BIND_MAP.
+                _warnings.Add($"program '{program.Name}' keeps {rodata.RealName} only if its code reads it: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// libbpf's bpf_object__resolve_externs for .ksyms: kfuncs and typed variables by BTF id, untyped variables by
+    /// their /proc/kallsyms address; a weak extern the kernel lacks resolves to zeros, a strong one fails the load.
+    /// </summary>
+    private Dictionary<BpfExtern, KsymValue> ResolveKsyms(KernelTypes? kernelTypes)
+    {
+        var values = new Dictionary<BpfExtern, KsymValue>();
+        var untyped = new List<BpfExtern>();
+        foreach (var external in File.Externs.Where(e => e.Kind == ExternKind.Ksym))
+        {
+            if (!KsymResolver.IsTyped(external))
+            {
+                untyped.Add(external);
+                continue;
+            }
+            var localBtf = File.Btf!;
+            var target = KsymResolver.Resolve(external, localBtf, kernelTypes!.Candidates, out var error);
+            if (error is not null)
+                throw new BpfObjectLoadException($"object '{File.ObjectName}': {error}");
+            if (target is { BtfIndex: > 0 })
+                throw new BpfObjectLoadException($"object '{File.ObjectName}': {external} is in a kernel module's BTF; kfuncs and variables of modules are not supported by this loader yet");
+            values[external] = new KsymValue(target?.TypeId ?? 0, 0, 0, 0);
+        }
+        if (untyped.Count > 0)
+        {
+            var addresses = KernelSymbols.Find(untyped.Select(e => e.Name).ToHashSet(StringComparer.Ordinal));
+            foreach (var external in untyped)
+            {
+                addresses.TryGetValue(external.Name, out var found);
+                if (found is not { Count: > 0 } && !external.IsWeak)
+                    throw new BpfObjectLoadException($"object '{File.ObjectName}': extern (ksym) '{external.Name}': no such symbol in {KernelSymbols.KallsymsPath}");
+                if (found is { Count: > 1 })
+                    throw new BpfObjectLoadException($"object '{File.ObjectName}': extern (ksym) '{external.Name}' is ambiguous in {KernelSymbols.KallsymsPath}: {string.Join(" or ", found.Select(a => $"0x{a:x}"))}");
+                values[external] = new KsymValue(0, 0, 0, found is { Count: 1 } ? found[0] : 0);
+            }
+        }
+        return values;
+    }
+
+    /// <summary>As the caller set it, else as the section says (SEC("?...") programs load only when asked).</summary>
+    private bool IsAutoloaded(ElfProgram program) =>
+        _autoload.TryGetValue(program.Name, out var autoload) ? autoload : program.Info?.Autoload ?? true;
 
     private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, KernelTypes kernelTypes) =>
         _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));
@@ -424,15 +489,16 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    /// <summary>tp_btf/, fentry/, fexit/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
+    /// <summary>tp_btf/, fentry/, fexit/, lsm/, iter/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
     private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, KernelTypes? kernelTypes)
     {
-        if (!info.Flags.HasFlag(ProgramSectionFlags.AttachBtf) || info.AttachTarget is not { Length: > 0 } target)
+        if (info.AttachBtfType is not { } attach)
             return 0;
+        if (info.ProgramType == BpfProgramType.Ext)
+            throw new BpfObjectLoadException($"program '{program.Name}': freplace replaces a function of another BPF program ('{info.AttachTarget}'), which must be given as the target program; loading the object alone cannot do that");
         var vmlinux = kernelTypes?.Vmlinux ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
-        var (name, kind) = info.ExpectedAttachType == BpfAttachType.TraceRawTp ? ("btf_trace_" + target, BtfKind.Typedef) : (target, BtfKind.Func);
-        var id = vmlinux.FindTypeId(name, kind);
-        return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {kind.ToUapiName()} '{name}' to attach to");
+        var id = vmlinux.FindTypeId(attach.Name, attach.Kind);
+        return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {attach.Kind.ToUapiName()} '{attach.Name}' to attach to");
     }
 
     /// <summary>

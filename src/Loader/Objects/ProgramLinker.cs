@@ -19,14 +19,16 @@ internal sealed class ProgramLinker
     private readonly BpfObjectFile _file;
     private readonly IReadOnlyDictionary<int, BpfInstruction[]> _relocatedSections;
     private readonly Func<MapDefinition, int> _mapFd;
+    private readonly Func<BpfExtern, KsymValue> _ksym;
     private readonly List<BpfInstruction> _code = [];
     private readonly List<(ElfProgram Function, int Start)> _placements = [];
 
-    public ProgramLinker(BpfObjectFile file, IReadOnlyDictionary<int, BpfInstruction[]> relocatedSections, Func<MapDefinition, int> mapFd)
+    public ProgramLinker(BpfObjectFile file, IReadOnlyDictionary<int, BpfInstruction[]> relocatedSections, Func<MapDefinition, int> mapFd, Func<BpfExtern, KsymValue> ksym)
     {
         _file = file;
         _relocatedSections = relocatedSections;
         _mapFd = mapFd;
+        _ksym = ksym;
     }
 
     /// <summary>The final instructions of <paramref name="program"/> and where each function landed.</summary>
@@ -71,9 +73,24 @@ internal sealed class ProgramLinker
             case RelocationKind.ExternLoad when relocation.Extern is { Kind: ExternKind.Kconfig }:
                 SetLoadImmediate(index, BpfOpcode.PseudoMapValue, _mapFd(relocation.Map!), checked((int)relocation.DataOffset));
                 break;
-            case RelocationKind.ExternLoad when relocation.Extern is { IsWeak: true }:
-                // A weak ksym the loader does not resolve reads as 0, as an unresolved weak extern does in libbpf.
-                SetLoadImmediate(index, 0, 0, 0);
+            case RelocationKind.ExternLoad when relocation.Extern is { Kind: ExternKind.Ksym } ksym:
+                // A typed kernel variable by BTF id (and module BTF fd); an untyped one, or a weak one the kernel
+                // lacks, by address (0 when unresolved), as libbpf's RELO_EXTERN_VAR.
+                var variable = _ksym(ksym);
+                if (variable.BtfId != 0)
+                    SetLoadImmediate(index, BpfOpcode.PseudoBtfId, variable.BtfId, variable.ModuleBtfFd);
+                else
+                    SetLoadImmediate(index, 0, unchecked((int)variable.Address), unchecked((int)(variable.Address >> 32)));
+                break;
+            case RelocationKind.ExternCall when relocation.Extern is { } kfunc:
+                // RELO_EXTERN_FUNC: imm the kfunc's BTF id, off its module BTF's slot in fd_array (0 vmlinux); a weak
+                // kfunc the kernel lacks keeps both 0.
+                var callee = _ksym(kfunc);
+                var call = _code[index];
+                call.SourceRegister = BpfOpcode.PseudoKfuncCall;
+                call.Immediate = callee.BtfId;
+                call.Offset = checked((short)callee.FdArrayIndex);
+                _code[index] = call;
                 break;
             case RelocationKind.SubprogramCall or RelocationKind.SubprogramAddress:
                 var text = relocation.TargetFunction?.Section ?? _file.ProgramSections.First(s => s.IsText);
@@ -123,6 +140,12 @@ internal sealed class ProgramLinker
         _code[index + 1] = second;
     }
 }
+
+/// <summary>
+/// What a .ksyms extern resolved to: a BTF id (with the module BTF's fd for a variable, or its fd_array slot for a
+/// kfunc; both 0 for vmlinux), or an address from /proc/kallsyms; all 0 for a weak extern the kernel lacks.
+/// </summary>
+internal readonly record struct KsymValue(int BtfId, int ModuleBtfFd, int FdArrayIndex, ulong Address);
 
 /// <summary>A linked program: its final instructions and where each of its functions starts in them.</summary>
 internal sealed record LinkedProgram(ElfProgram Program, BpfInstruction[] Instructions, (ElfProgram Function, int Start)[] Placements)

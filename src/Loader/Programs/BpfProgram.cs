@@ -4,6 +4,7 @@ using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
+using RawBpf.Loader.Maps;
 using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Programs;
@@ -156,6 +157,19 @@ public sealed unsafe class BpfProgram : IDisposable
 
     /// <summary>BPF_OBJ_PIN.</summary>
     public void Pin(string path) => BpfFs.Pin(Fd, path);
+
+    /// <summary>
+    /// BPF_PROG_BIND_MAP (5.10): the program holds <paramref name="map"/> as if its code used it (a no-op when it
+    /// does), so the map lives as long as the program and shows among its map ids.
+    /// </summary>
+    public void BindMap(BpfMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        using var programLease = Fd.Lease();
+        using var mapLease = map.Fd.Lease();
+        var attr = new ProgBindMapAttr { ProgFd = programLease.Fd, MapFd = mapLease.Fd };
+        BpfSyscall.InvokeOrThrow(BpfCommand.ProgBindMap, ref attr, $"program \"{Name}\" and map \"{map.Name}\"");
+    }
 
     /// <summary>See <see cref="BpfLink.AttachTracepoint"/>.</summary>
     public BpfLink AttachTracepoint(string category, string name, TracepointAttachPreference preference = TracepointAttachPreference.Automatic) =>

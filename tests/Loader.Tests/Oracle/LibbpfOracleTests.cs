@@ -18,7 +18,8 @@ public class LibbpfOracleTests
             var name = Path.GetFileName(path);
             // Objects under rejected/ exist to be refused by the verifier, as verifier_reject does.
             var rejected = Path.GetFileName(Path.GetDirectoryName(path)) == "rejected";
-            if (!rejected && name is not ("verifier_reject.bpf.o" or "minimal.bpf.o"))
+            // optional_programs holds only SEC("?...") programs, which bpftool 7.1 fails to pin as libbpf leaves them unloaded.
+            if (!rejected && name is not ("verifier_reject.bpf.o" or "minimal.bpf.o" or "optional_programs.bpf.o"))
                 data.Add(name);
         }
         data.Add("elf_features");
