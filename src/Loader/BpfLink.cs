@@ -14,6 +14,18 @@ public enum BpfAttachMethod
 
     /// <summary>BPF_RAW_TRACEPOINT_OPEN: raw_tp by name, or tp_btf/fentry/fexit through the program's attach_btf_id.</summary>
     RawTracepointOpen,
+
+    /// <summary>BPF_LINK_CREATE on a network or cgroup target: XDP and tcx on an ifindex, a cgroup fd, a netns fd.</summary>
+    LinkCreate,
+
+    /// <summary>BPF_PROG_ATTACH to a cgroup with BPF_F_ALLOW_MULTI (kernels without cgroup links); BPF_PROG_DETACH undoes it.</summary>
+    ProgAttach,
+
+    /// <summary>A cls_bpf filter on a clsact qdisc through rtnetlink (kernels without tcx); RTM_DELTFILTER undoes it.</summary>
+    TcNetlinkFilter,
+
+    /// <summary>setsockopt(SO_ATTACH_BPF) on a socket; SO_DETACH_BPF undoes it.</summary>
+    SocketOption,
 }
 
 /// <summary>Which tracepoint attach path to take.</summary>
@@ -35,6 +47,12 @@ public enum TracepointAttachPreference
 /// </summary>
 public sealed class BpfLink : IDisposable
 {
+    private readonly IDisposable? _detach;
+
+    /// <summary>An attachment made by one of the attach kinds in RawBpf.Loader.Links: a link fd, or what undoes an attachment that has none.</summary>
+    internal BpfLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, string target, IDisposable? detach = null)
+        : this(method, linkFd, null, target) => _detach = detach;
+
     private BpfLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, PerfEventFileDescriptor? perfEventFd, string target)
     {
         Method = method;
@@ -136,10 +154,11 @@ public sealed class BpfLink : IDisposable
     /// <summary>BPF_OBJ_GET_INFO_BY_FD on the link (null on the ioctl path, which has no link object).</summary>
     public BpfLinkInformation? GetInfo() => LinkFd is null ? null : ObjectInfo.GetLinkInfo(LinkFd);
 
-    /// <summary>Detaches: closes the link, then the perf event.</summary>
+    /// <summary>Detaches: closes the link, then the perf event; or undoes an attachment without a link.</summary>
     public void Dispose()
     {
         LinkFd?.Dispose();
         PerfEventFd?.Dispose();
+        _detach?.Dispose();
     }
 }

@@ -4,6 +4,7 @@ using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Links;
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
 namespace RawBpf.Loader;
@@ -206,6 +207,22 @@ public sealed class BpfObject : IDisposable
             link = program.AttachTracing();
         else
             throw new NotSupportedException($"program '{programName}' (section '{info.SectionName}') cannot be attached automatically");
+        _links.Add(link);
+        return link;
+    }
+
+    /// <summary>
+    /// Attaches networking or cgroup program <paramref name="programName"/> (xdp, tc, tcx/, cgroup_skb/, cgroup/...,
+    /// socket, sk_lookup) as its section name says, to the interface, cgroup, socket or namespace in <paramref name="target"/>.
+    /// </summary>
+    public BpfLink AttachTo(string programName, NetworkAttachTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var program = GetProgram(programName);
+        var info = File.FindProgram(programName)?.Info
+            ?? throw new InvalidOperationException($"program '{programName}' has no section type to attach by");
+        var link = NetworkAttach.TryAttachBySection(program, info, target)
+            ?? throw new NotSupportedException($"program '{programName}' (section '{info.SectionName}') is not a networking or cgroup program");
         _links.Add(link);
         return link;
     }

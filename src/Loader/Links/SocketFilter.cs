@@ -1,0 +1,98 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using RawBpf.Elf;
+using RawBpf.Loader.Interop;
+
+namespace RawBpf.Loader.Links;
+
+/// <summary>
+/// A socket filter on one socket: setsockopt(SOL_SOCKET, SO_ATTACH_BPF, program fd) (3.19); the program's return
+/// value is how many bytes of each packet the socket keeps (0 drops it). Disposing sets SO_DETACH_BPF.
+/// </summary>
+public static class SocketFilter
+{
+    /// <summary>Attaches to <paramref name="socket"/>, whose handle is kept open until the returned link is disposed.</summary>
+    public static BpfLink Attach(BpfProgram program, Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        return Attach(program, socket.SafeHandle);
+    }
+
+    /// <summary>Attaches to the socket <paramref name="socket"/> owns, kept open until the returned link is disposed.</summary>
+    public static unsafe BpfLink Attach(BpfProgram program, SafeHandle socket)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(socket);
+        NetworkLinkCreate.RequireType(program, "a socket filter", BpfProgramType.SocketFilter);
+        var added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            var socketFd = (int)socket.DangerousGetHandle();
+            var target = $"socket fd {socketFd}";
+            using var lease = program.Fd.Lease();
+            var programFd = (int)lease.Fd;
+            var result = Libc.setsockopt(socketFd, Libc.SOL_SOCKET, Libc.SO_ATTACH_BPF, &programFd, sizeof(int));
+            var errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+            Trace(socketFd, "SO_ATTACH_BPF", programFd, result, errno);
+            if (result < 0)
+            {
+                throw new BpfAttachException("setsockopt(SO_ATTACH_BPF)", errno, $"program \"{program.Name}\" on {target}", errno switch
+                {
+                    Errno.ENOTSOCK => ["the descriptor is not a socket"],
+                    Errno.EINVAL => ["the kernel refused the program as a socket filter"],
+                    Errno.EPERM => ["a locked filter (SO_LOCK_FILTER) is on this socket"],
+                    _ => [],
+                });
+            }
+
+            return new BpfLink(BpfAttachMethod.SocketOption, null, target, new Detacher(socket));
+        }
+        catch
+        {
+            socket.DangerousRelease();
+            throw;
+        }
+    }
+
+    private static void Trace(int socketFd, string option, int value, int result, int errno)
+    {
+        if (SyscallTrace.IsEnabled)
+        {
+            SyscallTrace.Emit("setsockopt", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{socketFd}, SOL_SOCKET, {option}, [{value}], 4"), result, errno);
+        }
+    }
+
+    /// <summary>SO_DETACH_BPF, then lets the socket close; once.</summary>
+    private sealed unsafe class Detacher(SafeHandle socket) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                var socketFd = (int)socket.DangerousGetHandle();
+                var unused = 0;
+                var result = Libc.setsockopt(socketFd, Libc.SOL_SOCKET, Libc.SO_DETACH_BPF, &unused, sizeof(int));
+                var errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+                Trace(socketFd, "SO_DETACH_BPF", 0, result, errno);
+
+                // ENOENT: no filter any more (someone detached or replaced it); nothing left to undo.
+                if (result < 0 && errno != Errno.ENOENT)
+                {
+                    throw new LinuxSyscallException("setsockopt(SO_DETACH_BPF)", errno);
+                }
+            }
+            finally
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+
+namespace RawBpf.Loader.Links;
+
+/// <summary>Which side of an interface a tc program sees.</summary>
+public enum TcxDirection
+{
+    /// <summary>Packets received (BPF_TCX_INGRESS; the clsact qdisc's ingress hook).</summary>
+    Ingress,
+
+    /// <summary>Packets sent (BPF_TCX_EGRESS; the clsact qdisc's egress hook).</summary>
+    Egress,
+}
+
+/// <summary>How a tc program is attached.</summary>
+public enum TcAttachMode
+{
+    /// <summary>A tcx link where the kernel has tcx (probed: 6.6+), else a cls_bpf filter on a clsact qdisc over netlink.</summary>
+    Automatic,
+
+    /// <summary>A tcx link only: on a kernel without tcx, a <see cref="BpfAttachException"/> naming the release that has it.</summary>
+    Tcx,
+
+    /// <summary>A direct-action cls_bpf filter on a clsact qdisc over rtnetlink, as <c>tc filter add ... bpf da</c> makes (every kernel).</summary>
+    Netlink,
+}
+
+/// <summary>
+/// tc programs on an interface: a tcx link (BPF_LINK_CREATE with BPF_TCX_INGRESS/EGRESS and
+/// <c>target_ifindex</c>, 6.6), or on older kernels the netlink clsact filter of <see cref="TcNetlinkFilter"/>.
+/// </summary>
+public static class TcxLink
+{
+    /// <summary>The release that brought tcx, named when the kernel lacks it.</summary>
+    public const string RequiredKernel = "6.6";
+
+    /// <summary>Attaches a SCHED_CLS program to <paramref name="direction"/> of interface <paramref name="ifindex"/>.</summary>
+    public static BpfLink Attach(BpfProgram program, int ifindex, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) =>
+        Attach(program, ifindex, null, direction, mode);
+
+    /// <summary>Attaches a SCHED_CLS program to <paramref name="direction"/> of interface <paramref name="interfaceName"/>.</summary>
+    public static BpfLink Attach(BpfProgram program, string interfaceName, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) =>
+        Attach(program, NetworkInterfaces.GetIndex(interfaceName), interfaceName, direction, mode);
+
+    private static BpfLink Attach(BpfProgram program, int ifindex, string? name, TcxDirection direction, TcAttachMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        NetworkLinkCreate.RequireType(program, "tc", BpfProgramType.SchedCls);
+        var interfaceText = NetworkInterfaces.Describe(ifindex, name);
+        var attachType = direction == TcxDirection.Ingress ? BpfAttachType.TcxIngress : BpfAttachType.TcxEgress;
+        var target = $"tcx/{(direction == TcxDirection.Ingress ? "ingress" : "egress")} {interfaceText}";
+        var useTcx = mode switch
+        {
+            TcAttachMode.Tcx => true,
+            TcAttachMode.Netlink => false,
+            _ => KernelFeatures.HasTcx,
+        };
+        if (!useTcx)
+        {
+            return TcNetlinkFilter.Attach(program, ifindex, interfaceText, direction);
+        }
+
+        if (!KernelFeatures.HasTcx)
+        {
+            throw NetworkLinkCreate.Failure(
+                BpfCommand.LinkCreate, Errno.EINVAL, program, target,
+                $"this kernel has no tcx links (BPF_TCX_{(direction == TcxDirection.Ingress ? "INGRESS" : "EGRESS")}): they need Linux {RequiredKernel} or later; TcAttachMode.Netlink attaches through a clsact qdisc instead",
+                RequiredKernel);
+        }
+
+        var fd = NetworkLinkCreate.Create(program, (uint)ifindex, attachType, 0, target, errno => errno switch
+        {
+            Errno.ENODEV => $"no network interface has index {ifindex} in this network namespace",
+            _ => null,
+        });
+        return new BpfLink(BpfAttachMethod.LinkCreate, fd, target);
+    }
+}
