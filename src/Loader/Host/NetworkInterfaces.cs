@@ -31,6 +31,13 @@ public static class NetworkInterfaces
         return (int)index;
     }
 
+    /// <summary>Whether interface <paramref name="ifindex"/> exists in this network namespace (if_indextoname).</summary>
+    internal static unsafe bool Exists(int ifindex)
+    {
+        var name = stackalloc byte[MaxNameLength + 1];
+        return Libc.if_indextoname((uint)ifindex, name) != null;
+    }
+
     /// <summary>"veth0 (ifindex 3)" when the name is known, else "ifindex 3": how attach errors name an interface.</summary>
     internal static string Describe(int ifindex, string? name) =>
         name is null ? $"ifindex {ifindex}" : $"{name} (ifindex {ifindex})";

@@ -42,4 +42,8 @@ internal static unsafe partial class Libc
     /// <summary><c>unsigned int if_nametoindex(const char *ifname)</c>: 0 (errno ENODEV) when there is no such interface.</summary>
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint if_nametoindex(string name);
+
+    /// <summary><c>char *if_indextoname(unsigned int ifindex, char *ifname)</c>: NULL (errno ENXIO) when there is no such interface.</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial byte* if_indextoname(uint ifindex, byte* name);
 }

@@ -56,7 +56,7 @@ public static class NetworkAttach
                     ? XdpLink.Attach(program, xdpName, target.XdpFlags)
                     : XdpLink.Attach(program, target.InterfaceIndex ?? throw Missing(what, "a network interface", nameof(target.Interface)), target.XdpFlags);
 
-            case BpfProgramType.SchedCls when section.Definition.Prefix is "tc" or "tcx" or "classifier":
+            case BpfProgramType.SchedCls when section.ExpectedAttachType is BpfAttachType.TcxIngress or BpfAttachType.TcxEgress || section.Definition.Prefix is "tc" or "classifier":
                 var direction = section.ExpectedAttachType switch
                 {
                     BpfAttachType.TcxIngress => TcxDirection.Ingress,

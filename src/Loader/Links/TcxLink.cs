@@ -72,7 +72,7 @@ public static class TcxLink
 
         var fd = NetworkLinkCreate.Create(program, (uint)ifindex, attachType, 0, target, errno => errno switch
         {
-            Errno.ENODEV => $"no network interface has index {ifindex} in this network namespace",
+            Errno.ENODEV or Errno.EINVAL when !NetworkInterfaces.Exists(ifindex) => $"no network interface has index {ifindex} in this network namespace",
             _ => null,
         });
         return new BpfLink(BpfAttachMethod.LinkCreate, fd, target);

@@ -45,7 +45,7 @@ public static class XdpLink
         var target = "xdp " + NetworkInterfaces.Describe(ifindex, name);
         var fd = NetworkLinkCreate.Create(program, (uint)ifindex, BpfAttachType.Xdp, (uint)flags, target, errno => errno switch
         {
-            Errno.ENODEV => $"no network interface has index {ifindex} in this network namespace",
+            Errno.ENODEV or Errno.EINVAL when !NetworkInterfaces.Exists(ifindex) => $"no network interface has index {ifindex} in this network namespace",
             Errno.EBUSY or Errno.EEXIST => "an XDP program is already attached to this interface in that mode (ip link show names it)",
             Errno.EOPNOTSUPP or Errno.ENOTSUPP => "the driver has no native XDP in this mode: try XdpAttachFlags.Generic",
             Errno.EINVAL => "the kernel refused the XDP link: XDP links need Linux 5.9 or later, and a frags program (xdp.frags) a driver that supports it",
