@@ -5,6 +5,7 @@ using System.Text.Json;
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Links;
+using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using RawBpf.Loader.Interop;
+using System.Runtime.InteropServices;
 
 namespace RawBpf.Loader.Host;
 

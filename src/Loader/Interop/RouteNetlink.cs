@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using RawBpf.Loader;
 
 namespace RawBpf.Loader.Interop;
 

@@ -1,4 +1,4 @@
-using RawBpf.Loader;
+using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,5 +1,10 @@
-using System.Runtime.InteropServices;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
+using System.Runtime.InteropServices;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

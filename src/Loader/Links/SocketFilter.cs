@@ -1,7 +1,10 @@
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

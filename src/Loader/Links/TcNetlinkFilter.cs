@@ -1,4 +1,5 @@
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
 
 namespace RawBpf.Loader.Links;
 

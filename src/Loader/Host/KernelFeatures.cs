@@ -1,0 +1,144 @@
+using RawBpf.BtfCore;
+using RawBpf.Elf;
+using RawBpf.Loader.Interop;
+
+namespace RawBpf.Loader.Host;
+
+/// <summary>
+/// What this kernel supports, found by trying (never by parsing the version string: distributions backport).
+/// Each probe runs at most once per process and is cached. The probes use bare bpf(2) calls and never throw.
+/// </summary>
+public static unsafe class KernelFeatures
+{
+    private static readonly Lazy<bool> RingBufferProbe = new(ProbeRingBuffer);
+    // libbpf's probe: a valid tracepoint program and target_fd -1; a kernel that knows the attach type looks the perf
+    // event up and says EBADF, an older one rejects the attach type (EINVAL).
+    private static readonly Lazy<bool> PerfEventLinkProbe = new(() => ProbeLinkCreate(BpfProgramType.Tracepoint, BpfAttachType.PerfEvent, target: uint.MaxValue, Errno.EBADF));
+    private static readonly Lazy<bool> MemcgProbe = new(ProbeMemcgAccounting);
+    private static readonly Lazy<BtfFeatures> BtfProbe = new(BtfProbes.Run);
+    private static readonly Lazy<bool> TcxProbe = new(() => ProbeLinkCreate(BpfProgramType.SchedCls, BpfAttachType.TcxIngress, target: 0, Errno.ENODEV));
+    private static readonly Lazy<bool> CgroupLinkProbe = new(() => ProbeLinkCreate(BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetIngress, target: uint.MaxValue, Errno.EBADF));
+
+    /// <summary>BPF_MAP_TYPE_RINGBUF (5.8).</summary>
+    public static bool HasRingBuffer => RingBufferProbe.Value;
+
+    /// <summary>BPF_LINK_CREATE with BPF_PERF_EVENT (5.15); older kernels attach through PERF_EVENT_IOC_SET_BPF.</summary>
+    public static bool HasPerfEventLink => PerfEventLinkProbe.Value;
+
+    /// <summary>
+    /// BPF memory charged to the memory cgroup (5.11) rather than RLIMIT_MEMLOCK. Probed as libbpf does: the
+    /// bpf_ktime_get_coarse_ns helper arrived in the same release, so a program calling it loads iff memcg
+    /// accounting is in place.
+    /// </summary>
+    public static bool HasMemcgAccounting => MemcgProbe.Value;
+
+    /// <summary>
+    /// tcx links, BPF_LINK_CREATE with BPF_TCX_INGRESS/EGRESS (6.6). Probed with ifindex 0: a kernel that knows the
+    /// attach type looks the device up and says ENODEV; an older one rejects the attach type (EINVAL).
+    /// </summary>
+    public static bool HasTcx => TcxProbe.Value;
+
+    /// <summary>
+    /// cgroup links, BPF_LINK_CREATE on a cgroup fd (5.7). Probed with target_fd -1: EBADF once the kernel knows
+    /// the command for cgroups; before, EINVAL (and attaching takes BPF_PROG_ATTACH).
+    /// </summary>
+    public static bool HasCgroupLink => CgroupLinkProbe.Value;
+
+    /// <summary>Which BTF kinds and flavours the kernel's BTF_LOAD accepts (what a BTF sanitizer must rewrite).</summary>
+    public static BtfFeatures Btf => BtfProbe.Value;
+
+    /// <summary>The memcg answer, probing if need be; false when the probe could not run (e.g. re-entered).</summary>
+    internal static bool TryGetMemcgAccounting(out bool memcg)
+    {
+        try
+        {
+            memcg = MemcgProbe.Value;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            memcg = false;
+            return false;
+        }
+    }
+
+    private static bool ProbeRingBuffer()
+    {
+        var attr = new MapCreateAttr { MapType = (uint)BpfMapType.Ringbuf, MaxEntries = (uint)Environment.SystemPageSize };
+        return CloseIfCreated(BpfSyscall.Invoke(BpfCommand.MapCreate, ref attr, out _));
+    }
+
+    /// <summary>LINK_CREATE of a trivial program of <paramref name="type"/> at a target that cannot exist: the kernel knows the
+    /// attach type iff it answers <paramref name="knownErrno"/> (it looks the target up only after accepting the type).</summary>
+    private static bool ProbeLinkCreate(BpfProgramType type, BpfAttachType attachType, uint target, int knownErrno)
+    {
+        var program = LoadTrivialProgram(type, null);
+        if (program < 0)
+        {
+            return false;
+        }
+
+        using var programFd = BpfSyscall.OwnFd(program);
+        using var lease = programFd.Lease();
+        var attr = new LinkCreateAttr { ProgFd = lease.Fd, TargetFd = target, AttachType = (uint)attachType };
+        var link = BpfSyscall.Invoke(BpfCommand.LinkCreate, ref attr, out var errno);
+        if (link >= 0)
+        {
+            BpfSyscall.OwnFd(link).Dispose();
+            return true;
+        }
+
+        return errno == knownErrno;
+    }
+
+    private static bool ProbeMemcgAccounting()
+    {
+        // r0 = bpf_ktime_get_coarse_ns() (BPF_FUNC_ktime_get_coarse_ns = 160); exit
+        return CloseIfCreated(LoadTrivialProgram(BpfProgramType.SocketFilter, BpfAssembler.Call(160)));
+    }
+
+    /// <summary>Loads "r0 = 0; exit", or "call helper; exit" when a call is given. Returns the raw fd or -1.</summary>
+    private static int LoadTrivialProgram(BpfProgramType type, BpfInstruction? call)
+    {
+        Span<BpfInstruction> instructions = stackalloc BpfInstruction[2];
+        instructions[0] = call ?? BpfAssembler.Mov64(0, 0);
+        instructions[1] = BpfAssembler.Exit();
+        var license = "GPL\0"u8;
+        fixed (BpfInstruction* insns = instructions)
+        fixed (byte* licenseText = license)
+        {
+            var attr = new ProgLoadAttr
+            {
+                ProgType = (uint)type,
+                InsnCount = 2,
+                Insns = (ulong)insns,
+                License = (ulong)licenseText,
+            };
+            return BpfSyscall.Invoke(BpfCommand.ProgLoad, ref attr, out _);
+        }
+    }
+
+    private static bool CloseIfCreated(int fd)
+    {
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        BpfSyscall.OwnFd(fd).Dispose();
+        return true;
+    }
+}
+
+/// <summary>
+/// BTF support as BPF_BTF_LOAD reports it, one flag per addition a sanitizer may have to undo.
+/// </summary>
+/// <param name="Basic">BTF_LOAD itself (4.18).</param>
+/// <param name="Func">BTF_KIND_FUNC and BTF_KIND_FUNC_PROTO (5.0).</param>
+/// <param name="GlobalFunc">BTF_KIND_FUNC with BTF_FUNC_GLOBAL linkage (5.6).</param>
+/// <param name="DataSec">BTF_KIND_VAR and BTF_KIND_DATASEC (5.2).</param>
+/// <param name="Float">BTF_KIND_FLOAT (5.13).</param>
+/// <param name="DeclTag">BTF_KIND_DECL_TAG (5.16).</param>
+/// <param name="TypeTag">BTF_KIND_TYPE_TAG (5.17).</param>
+/// <param name="Enum64">BTF_KIND_ENUM64 (6.0).</param>
+public sealed record BtfFeatures(bool Basic, bool Func, bool GlobalFunc, bool DataSec, bool Float, bool DeclTag, bool TypeTag, bool Enum64);
