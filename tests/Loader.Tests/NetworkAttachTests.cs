@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
@@ -248,12 +249,12 @@ public class NetworkAttachTests
             Assert.StartsWith("network interface \"rbnosuch0\" does not exist in this network namespace", noName.Message);
 
             var noIndex = Assert.Throws<BpfAttachException>(() => xdp.AttachXdp(987654));
-            Assert.Equal("EINVAL", noIndex.ErrnoName); // what dev_xdp_attach_link says for a missing device
-            Assert.Contains("for program \"netatt_xdp\" on xdp ifindex 987654", noIndex.Message);
-            Assert.Contains("no network interface has index 987654", noIndex.Message);
+            Assert.Equal("EINVAL", Assert.IsAssignableFrom<LinuxSyscallException>(noIndex.InnerException).ErrnoName); // what dev_xdp_attach_link says for a missing device
+            Assert.StartsWith("program \"netatt_xdp\" on xdp ifindex 987654: bpf(BPF_LINK_CREATE) failed: EINVAL", noIndex.Message);
+            Assert.Contains("hint: no network interface has index 987654", noIndex.Message);
 
             var noTcInterface = Assert.Throws<BpfAttachException>(() => obj.Programs["netatt_tc_in"].AttachTcx(987654, TcxDirection.Ingress, TcAttachMode.Netlink));
-            Assert.StartsWith("rtnetlink(RTM_NEWQDISC) failed: ENODEV", noTcInterface.Message);
+            Assert.StartsWith("program \"netatt_tc_in\" on tc clsact ingress ifindex 987654: rtnetlink(RTM_NEWQDISC) failed: ENODEV", noTcInterface.Message);
 
             var notCgroup = Assert.Throws<ArgumentException>(() => obj.Programs["netatt_conn4"].AttachCgroup("/tmp", BpfAttachType.CgroupInet4Connect));
             Assert.Contains("not a cgroup v2 directory; cgroup v2 is mounted at", notCgroup.Message);

@@ -11,13 +11,9 @@ namespace RawBpf.Loader.Host;
 public static unsafe class KernelFeatures
 {
     private static readonly Lazy<bool> RingBufferProbe = new(ProbeRingBuffer);
-    // libbpf's probe: a valid tracepoint program and target_fd -1; a kernel that knows the attach type looks the perf
-    // event up and says EBADF, an older one rejects the attach type (EINVAL).
-    private static readonly Lazy<bool> PerfEventLinkProbe = new(() => ProbeLinkCreate(BpfProgramType.Tracepoint, BpfAttachType.PerfEvent, target: uint.MaxValue, Errno.EBADF));
+    private static readonly Lazy<bool> PerfEventLinkProbe = new(ProbePerfEventLink);
     private static readonly Lazy<bool> MemcgProbe = new(ProbeMemcgAccounting);
     private static readonly Lazy<BtfFeatures> BtfProbe = new(BtfProbes.Run);
-    private static readonly Lazy<bool> TcxProbe = new(() => ProbeLinkCreate(BpfProgramType.SchedCls, BpfAttachType.TcxIngress, target: 0, Errno.ENODEV));
-    private static readonly Lazy<bool> CgroupLinkProbe = new(() => ProbeLinkCreate(BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetIngress, target: uint.MaxValue, Errno.EBADF));
 
     /// <summary>BPF_MAP_TYPE_RINGBUF (5.8).</summary>
     public static bool HasRingBuffer => RingBufferProbe.Value;
@@ -31,18 +27,6 @@ public static unsafe class KernelFeatures
     /// accounting is in place.
     /// </summary>
     public static bool HasMemcgAccounting => MemcgProbe.Value;
-
-    /// <summary>
-    /// tcx links, BPF_LINK_CREATE with BPF_TCX_INGRESS/EGRESS (6.6). Probed with ifindex 0: a kernel that knows the
-    /// attach type looks the device up and says ENODEV; an older one rejects the attach type (EINVAL).
-    /// </summary>
-    public static bool HasTcx => TcxProbe.Value;
-
-    /// <summary>
-    /// cgroup links, BPF_LINK_CREATE on a cgroup fd (5.7). Probed with target_fd -1: EBADF once the kernel knows
-    /// the command for cgroups; before, EINVAL (and attaching takes BPF_PROG_ATTACH).
-    /// </summary>
-    public static bool HasCgroupLink => CgroupLinkProbe.Value;
 
     /// <summary>Which BTF kinds and flavours the kernel's BTF_LOAD accepts (what a BTF sanitizer must rewrite).</summary>
     public static BtfFeatures Btf => BtfProbe.Value;
@@ -68,11 +52,13 @@ public static unsafe class KernelFeatures
         return CloseIfCreated(BpfSyscall.Invoke(BpfCommand.MapCreate, ref attr, out _));
     }
 
-    /// <summary>LINK_CREATE of a trivial program of <paramref name="type"/> at a target that cannot exist: the kernel knows the
-    /// attach type iff it answers <paramref name="knownErrno"/> (it looks the target up only after accepting the type).</summary>
-    private static bool ProbeLinkCreate(BpfProgramType type, BpfAttachType attachType, uint target, int knownErrno)
+    /// <summary>
+    /// libbpf's probe: LINK_CREATE(BPF_PERF_EVENT) with a valid tracepoint program and target_fd -1. A kernel that
+    /// knows the attach type looks the perf event up and says EBADF; an older one rejects the attach type (EINVAL).
+    /// </summary>
+    private static bool ProbePerfEventLink()
     {
-        var program = LoadTrivialProgram(type, null);
+        var program = LoadTrivialProgram(BpfProgramType.Tracepoint, null);
         if (program < 0)
         {
             return false;
@@ -80,7 +66,7 @@ public static unsafe class KernelFeatures
 
         using var programFd = BpfSyscall.OwnFd(program);
         using var lease = programFd.Lease();
-        var attr = new LinkCreateAttr { ProgFd = lease.Fd, TargetFd = target, AttachType = (uint)attachType };
+        var attr = new LinkCreateAttr { ProgFd = lease.Fd, TargetFd = uint.MaxValue, AttachType = (uint)BpfAttachType.PerfEvent };
         var link = BpfSyscall.Invoke(BpfCommand.LinkCreate, ref attr, out var errno);
         if (link >= 0)
         {
@@ -88,7 +74,7 @@ public static unsafe class KernelFeatures
             return true;
         }
 
-        return errno == knownErrno;
+        return errno == Errno.EBADF;
     }
 
     private static bool ProbeMemcgAccounting()
@@ -127,6 +113,46 @@ public static unsafe class KernelFeatures
 
         BpfSyscall.OwnFd(fd).Dispose();
         return true;
+    }
+
+    // ---- Networking attach kinds (RawBpf.Loader.Links) ----
+
+    private static readonly Lazy<bool> TcxProbe = new(() => ProbeLinkCreate(BpfProgramType.SchedCls, BpfAttachType.TcxIngress, target: 0, Errno.ENODEV));
+    private static readonly Lazy<bool> CgroupLinkProbe = new(() => ProbeLinkCreate(BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetIngress, target: uint.MaxValue, Errno.EBADF));
+
+    /// <summary>
+    /// tcx links, BPF_LINK_CREATE with BPF_TCX_INGRESS/EGRESS (6.6). Probed with ifindex 0: a kernel that knows the
+    /// attach type looks the device up and says ENODEV; an older one rejects the attach type (EINVAL).
+    /// </summary>
+    public static bool HasTcx => TcxProbe.Value;
+
+    /// <summary>
+    /// cgroup links, BPF_LINK_CREATE on a cgroup fd (5.7). Probed with target_fd -1: EBADF once the kernel knows
+    /// the command for cgroups; before, EINVAL (and attaching takes BPF_PROG_ATTACH).
+    /// </summary>
+    public static bool HasCgroupLink => CgroupLinkProbe.Value;
+
+    /// <summary>LINK_CREATE of a trivial program of <paramref name="type"/> at a target that cannot exist: the kernel knows the
+    /// attach type iff it answers <paramref name="knownErrno"/> (it looks the target up only after accepting the type).</summary>
+    private static bool ProbeLinkCreate(BpfProgramType type, BpfAttachType attachType, uint target, int knownErrno)
+    {
+        var program = LoadTrivialProgram(type, null);
+        if (program < 0)
+        {
+            return false;
+        }
+
+        using var programFd = BpfSyscall.OwnFd(program);
+        using var lease = programFd.Lease();
+        var attr = new LinkCreateAttr { ProgFd = lease.Fd, TargetFd = target, AttachType = (uint)attachType };
+        var link = BpfSyscall.Invoke(BpfCommand.LinkCreate, ref attr, out var errno);
+        if (link >= 0)
+        {
+            BpfSyscall.OwnFd(link).Dispose();
+            return true;
+        }
+
+        return errno == knownErrno;
     }
 }
 

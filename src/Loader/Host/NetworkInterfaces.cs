@@ -1,5 +1,5 @@
-using RawBpf.Loader.Interop;
 using System.Runtime.InteropServices;
+using RawBpf.Loader.Interop;
 
 namespace RawBpf.Loader.Host;
 

@@ -1,24 +1,36 @@
-using RawBpf.Loader.Interop;
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>
-/// Attaching a program failed: names the call (a bpf(2) command, an rtnetlink request, a socket option), the
-/// program and its target, and what to do — including, when the kernel lacks the attach kind altogether (found by
-/// a probe), which kernel release brought it.
+/// A program could not be attached for a reason named in the message: the target does not exist (an unknown
+/// kernel function, a binary without the symbol), the section name says nothing attachable, or the kernel
+/// lacks the attach kind (<see cref="BpfLinkNotSupportedException"/>). The inner exception, if any, is the failed call.
 /// </summary>
-public sealed class BpfAttachException : LinuxSyscallException
+public class BpfAttachException : Exception
 {
-    internal BpfAttachException(string call, int errno, string subject, IReadOnlyList<string> hints, string? requiredKernel = null)
-        : base(call, errno, hints, "for " + subject)
+    public BpfAttachException(string message)
+        : base(message)
     {
-        Subject = subject;
+    }
+
+    public BpfAttachException(string message, Exception? inner)
+        : base(message, inner)
+    {
+    }
+}
+
+/// <summary>The running kernel lacks an attach kind: <see cref="Kind"/> needs <see cref="RequiredKernel"/> (found by a feature probe, not the version string).</summary>
+public sealed class BpfLinkNotSupportedException : BpfAttachException
+{
+    public BpfLinkNotSupportedException(string kind, string requiredKernel, string? detail = null, Exception? inner = null)
+        : base($"this kernel does not support {kind}: it needs Linux {requiredKernel}{(detail is null ? string.Empty : " " + detail)}", inner)
+    {
+        Kind = kind;
         RequiredKernel = requiredKernel;
     }
 
-    /// <summary>The program and what it was to be attached to.</summary>
-    public string Subject { get; }
+    /// <summary>What is missing, e.g. <c>kprobe.multi links (BPF_TRACE_KPROBE_MULTI)</c>.</summary>
+    public string Kind { get; }
 
-    /// <summary>The Linux release that brought the attach kind, when this kernel was found (by a probe) to lack it.</summary>
-    public string? RequiredKernel { get; }
+    /// <summary>The first kernel release that has it, e.g. <c>5.18</c>.</summary>
+    public string RequiredKernel { get; }
 }

@@ -1,9 +1,8 @@
+using System.Runtime.InteropServices;
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-using System.Runtime.InteropServices;
-
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
@@ -23,7 +22,7 @@ internal enum CgroupAttachMode
 /// the directory's fd (5.7), or on older kernels BPF_PROG_ATTACH with BPF_F_ALLOW_MULTI, undone by BPF_PROG_DETACH.
 /// The program runs for the sockets of every process in the cgroup and its descendants.
 /// </summary>
-public static class CgroupLink
+public sealed class CgroupLink : BpfLink
 {
     private static readonly BpfProgramType[] CgroupProgramTypes =
     [
@@ -31,12 +30,22 @@ public static class CgroupLink
         BpfProgramType.CgroupDevice, BpfProgramType.CgroupSysctl, BpfProgramType.CgroupSockopt, BpfProgramType.Lsm,
     ];
 
+    private readonly ProgAttachment? _progAttachment;
+
+    private CgroupLink(BpfFileDescriptor linkFd, string target)
+        : base(BpfAttachMethod.LinkCreate, linkFd, target)
+    {
+    }
+
+    private CgroupLink(ProgAttachment attachment, string target)
+        : base(BpfAttachMethod.ProgAttach, null, target) => _progAttachment = attachment;
+
     /// <summary>Attaches to cgroup v2 directory <paramref name="cgroupPath"/> at hook <paramref name="attachType"/> (e.g. CgroupInet4Connect).</summary>
     /// <exception cref="ArgumentException">The path is not a cgroup v2 directory, or the program type is not a cgroup one.</exception>
-    public static BpfLink Attach(BpfProgram program, string cgroupPath, BpfAttachType attachType) =>
+    public static CgroupLink Attach(BpfProgram program, string cgroupPath, BpfAttachType attachType) =>
         Attach(program, cgroupPath, attachType, CgroupAttachMode.Automatic);
 
-    internal static BpfLink Attach(BpfProgram program, string cgroupPath, BpfAttachType attachType, CgroupAttachMode mode)
+    internal static CgroupLink Attach(BpfProgram program, string cgroupPath, BpfAttachType attachType, CgroupAttachMode mode)
     {
         ArgumentNullException.ThrowIfNull(program);
         NetworkLinkCreate.RequireType(program, "a cgroup", CgroupProgramTypes);
@@ -51,7 +60,7 @@ public static class CgroupLink
                 // The link holds its own reference to the cgroup: the directory fd is closed below.
                 var fd = NetworkLinkCreate.Create(program, cgroupLease.Fd, attachType, 0, target, errno => Hint(errno, program, attachType));
                 cgroup.Dispose();
-                return new BpfLink(BpfAttachMethod.LinkCreate, fd, target);
+                return new CgroupLink(fd, target);
             }
 
             // The attachment belongs to the cgroup: detaching names it, the program and the hook again.
@@ -64,7 +73,7 @@ public static class CgroupLink
                 throw NetworkLinkCreate.Failure(BpfCommand.ProgAttach, errno, program, target, Hint(errno, program, attachType));
             }
 
-            return new BpfLink(BpfAttachMethod.ProgAttach, null, target, new Detacher(cgroup, programFd, attachType));
+            return new CgroupLink(new ProgAttachment(cgroup, programFd, attachType), target);
         }
         catch
         {
@@ -89,8 +98,18 @@ public static class CgroupLink
         return copy >= 0 ? copy : throw new LinuxSyscallException("fcntl(F_DUPFD_CLOEXEC)", Marshal.GetLastPInvokeError());
     }
 
-    /// <summary>BPF_PROG_DETACH of exactly this program from this hook of this cgroup, once.</summary>
-    private sealed class Detacher(CgroupFileDescriptor cgroup, BpfFileDescriptor program, BpfAttachType attachType) : IDisposable
+    /// <summary>Closes the link, or detaches the program with BPF_PROG_DETACH.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _progAttachment?.Dispose();
+        }
+    }
+
+    /// <summary>What BPF_PROG_DETACH names to undo a BPF_PROG_ATTACH: this program on this hook of this cgroup; detaches once.</summary>
+    private sealed class ProgAttachment(CgroupFileDescriptor cgroup, BpfFileDescriptor program, BpfAttachType attachType) : IDisposable
     {
         private int _disposed;
 

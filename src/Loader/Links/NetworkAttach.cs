@@ -1,9 +1,8 @@
+using System.Runtime.InteropServices;
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-using System.Runtime.InteropServices;
-
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
@@ -79,7 +78,7 @@ public static class NetworkAttach
                 return CgroupLink.Attach(program, target.CgroupPath ?? throw Missing(what, "a cgroup v2 directory", nameof(target.CgroupPath)), attachType);
 
             case BpfProgramType.SocketFilter:
-                return SocketFilter.Attach(program, target.Socket ?? throw Missing(what, "a socket", nameof(target.Socket)));
+                return SocketFilterLink.Attach(program, target.Socket ?? throw Missing(what, "a socket", nameof(target.Socket)));
 
             case BpfProgramType.SkLookup:
                 return SkLookupLink.Attach(program, target.NetnsPath);

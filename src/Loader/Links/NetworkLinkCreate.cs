@@ -26,9 +26,16 @@ internal static class NetworkLinkCreate
         return BpfSyscall.OwnFd(fd);
     }
 
-    /// <summary>The exception for a failed attach command: the kind's hint, else the generic permission hints.</summary>
-    public static BpfAttachException Failure(BpfCommand command, int errno, BpfProgram program, string targetText, string? hint, string? requiredKernel = null) =>
-        new($"bpf({UapiNames.Command(command)})", errno, $"program \"{program.Name}\" on {targetText}", hint is null ? BpfErrorHints.For(command, errno) : [hint], requiredKernel);
+    /// <summary>
+    /// The exception for a failed attach call: "program P on TARGET: CALL failed: ERRNO (text)", the kind's hint
+    /// (else the generic ones for a bpf(2) command), and the failed call as the inner exception.
+    /// </summary>
+    public static BpfAttachException Failure(BpfCommand command, int errno, BpfProgram program, string targetText, string? hint) =>
+        Failure(hint is null ? new BpfSyscallException(command, errno) : new LinuxSyscallException($"bpf({UapiNames.Command(command)})", errno, hint), program, targetText);
+
+    /// <summary>The same for a call outside bpf(2) (rtnetlink, setsockopt), its hints already in <paramref name="call"/>.</summary>
+    public static BpfAttachException Failure(LinuxSyscallException call, BpfProgram program, string targetText) =>
+        new($"program \"{program.Name}\" on {targetText}: {call.Message}", call);
 
     /// <summary>Refuses a program whose type the kind cannot attach, before asking the kernel.</summary>
     public static void RequireType(BpfProgram program, string kind, params BpfProgramType[] types)

@@ -1,8 +1,7 @@
+using System.Runtime.InteropServices;
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-using System.Runtime.InteropServices;
-
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
@@ -11,8 +10,13 @@ namespace RawBpf.Loader.Links;
 /// sk_lookup on a network namespace (5.9): BPF_LINK_CREATE with the namespace's fd. The program runs when the
 /// namespace looks up a socket for an incoming packet or connection, and may pick the socket itself.
 /// </summary>
-public static class SkLookupLink
+public sealed class SkLookupLink : BpfLink
 {
+    private SkLookupLink(BpfFileDescriptor linkFd, string target)
+        : base(BpfAttachMethod.LinkCreate, linkFd, target)
+    {
+    }
+
     /// <summary>The calling thread's own network namespace.</summary>
     public const string CurrentNamespace = "/proc/thread-self/ns/net";
 
@@ -20,7 +24,7 @@ public static class SkLookupLink
     /// Attaches to the network namespace file <paramref name="netnsPath"/> (<c>/var/run/netns/NAME</c>,
     /// <c>/proc/PID/ns/net</c>; the calling thread's namespace when null).
     /// </summary>
-    public static BpfLink Attach(BpfProgram program, string? netnsPath = null)
+    public static SkLookupLink Attach(BpfProgram program, string? netnsPath = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         NetworkLinkCreate.RequireType(program, "sk_lookup", BpfProgramType.SkLookup);
@@ -43,7 +47,7 @@ public static class SkLookupLink
             Errno.EINVAL => $"\"{netnsPath}\" is not a network namespace file, or this kernel has no sk_lookup links (Linux 5.9 or later)",
             _ => null,
         });
-        return new BpfLink(BpfAttachMethod.LinkCreate, link, target);
+        return new SkLookupLink(link, target);
     }
 
     /// <summary>An open /proc/.../ns/net or /var/run/netns file.</summary>

@@ -9,7 +9,7 @@ namespace RawBpf.Loader.Links;
 /// do. The kernel picks the filter's priority and handle and echoes them back; disposing deletes that filter
 /// (RTM_DELTFILTER) over the same socket, so in the same network namespace. The qdisc stays, as with libbpf.
 /// </summary>
-internal static class TcNetlinkFilter
+internal sealed class TcNetlinkFilter : IDisposable
 {
     private const uint TC_H_CLSACT = 0xFFFFFFF1;     // TC_H_INGRESS (linux/pkt_sched.h)
     private const uint TC_H_MAJ_MASK = 0xFFFF0000;
@@ -18,7 +18,27 @@ internal static class TcNetlinkFilter
     private const ushort ETH_P_ALL = 0x0003;         // linux/if_ether.h, in network byte order below
     private const string Kind = "bpf";
 
-    public static BpfLink Attach(BpfProgram program, int ifindex, string interfaceText, TcxDirection direction)
+    private readonly RouteNetlinkSocket _socket;
+    private readonly int _ifindex;
+    private readonly uint _parent;
+    private readonly uint _handle;
+    private readonly ushort _priority;
+    private int _disposed;
+
+    private TcNetlinkFilter(RouteNetlinkSocket socket, int ifindex, uint parent, uint handle, ushort priority, string target)
+    {
+        _socket = socket;
+        _ifindex = ifindex;
+        _parent = parent;
+        _handle = handle;
+        _priority = priority;
+        Target = target;
+    }
+
+    /// <summary>e.g. <c>tc clsact ingress veth0 (ifindex 3) (prio 49152 handle 0x1)</c>.</summary>
+    public string Target { get; }
+
+    public static TcNetlinkFilter Attach(BpfProgram program, int ifindex, string interfaceText, TcxDirection direction)
     {
         var side = direction == TcxDirection.Ingress ? "ingress" : "egress";
         var target = $"tc clsact {side} {interfaceText}";
@@ -57,11 +77,11 @@ internal static class TcNetlinkFilter
 
             if (echo is not { } created)
             {
-                throw new LinuxSyscallException("recv(rtnetlink RTM_NEWTFILTER)", Errno.EIO, "the kernel acknowledged the filter without echoing its handle and priority");
+                throw NetworkLinkCreate.Failure(new LinuxSyscallException("recv(rtnetlink RTM_NEWTFILTER)", Errno.EIO, "the kernel acknowledged the filter without echoing its handle and priority"), program, target);
             }
 
             var priority = (ushort)(created.Info >> 16);
-            return new BpfLink(BpfAttachMethod.TcNetlinkFilter, null, $"{target} (prio {priority} handle 0x{created.Handle:x})", new Detacher(socket, ifindex, parent, created.Handle, priority));
+            return new TcNetlinkFilter(socket, ifindex, parent, created.Handle, priority, $"{target} (prio {priority} handle 0x{created.Handle:x})");
         }
         catch
         {
@@ -83,43 +103,32 @@ internal static class TcNetlinkFilter
             Errno.EPERM => "tc needs CAP_NET_ADMIN in the interface's network namespace",
             _ => null,
         };
-        var hints = new List<string>();
         if (kernelText is not null)
         {
-            hints.Add("the kernel says: " + kernelText);
+            hint = $"the kernel says: {kernelText}" + (hint is null ? string.Empty : "; " + hint);
         }
 
-        if (hint is not null)
-        {
-            hints.Add(hint);
-        }
-
-        return new BpfAttachException($"rtnetlink({request})", errno, $"program \"{program.Name}\" on {target}", hints);
+        return NetworkLinkCreate.Failure(new LinuxSyscallException($"rtnetlink({request})", errno, hint), program, target);
     }
 
-    /// <summary>Deletes the filter (RTM_DELTFILTER with its priority and handle), once.</summary>
-    private sealed class Detacher(RouteNetlinkSocket socket, int ifindex, uint parent, uint handle, ushort priority) : IDisposable
+    /// <summary>Deletes the filter (RTM_DELTFILTER with its priority and handle) over the socket that made it, once.</summary>
+    public void Dispose()
     {
-        private int _disposed;
-
-        public void Dispose()
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
+            return;
+        }
 
-            using (socket)
-            {
-                var request = socket.NewTcRequest(RouteNetlinkSocket.RTM_DELTFILTER, RouteNetlinkSocket.NLM_F_REQUEST | RouteNetlinkSocket.NLM_F_ACK, ifindex, handle, parent, Info(priority))
-                    .Attribute(RouteNetlinkSocket.TCA_KIND, Kind);
+        using (_socket)
+        {
+            var request = _socket.NewTcRequest(RouteNetlinkSocket.RTM_DELTFILTER, RouteNetlinkSocket.NLM_F_REQUEST | RouteNetlinkSocket.NLM_F_ACK, _ifindex, _handle, _parent, Info(_priority))
+                .Attribute(RouteNetlinkSocket.TCA_KIND, Kind);
 
-                // ENOENT/ENODEV: the filter or the interface went away already (e.g. its namespace was deleted).
-                var (errno, kernelText, _) = socket.Send(request, "RTM_DELTFILTER bpf");
-                if (errno != 0 && errno != Errno.ENOENT && errno != Errno.ENODEV && errno != Errno.EINVAL)
-                {
-                    throw new LinuxSyscallException("rtnetlink(RTM_DELTFILTER)", errno, kernelText is null ? null : "the kernel says: " + kernelText);
-                }
+            // ENOENT/ENODEV/EINVAL: the filter, its qdisc or the interface went away already (e.g. the namespace was deleted).
+            var (errno, kernelText, _) = _socket.Send(request, "RTM_DELTFILTER bpf");
+            if (errno != 0 && errno != Errno.ENOENT && errno != Errno.ENODEV && errno != Errno.EINVAL)
+            {
+                throw new LinuxSyscallException("rtnetlink(RTM_DELTFILTER)", errno, kernelText is null ? null : "the kernel says: " + kernelText);
             }
         }
     }

@@ -34,20 +34,30 @@ public enum TcAttachMode
 /// tc programs on an interface: a tcx link (BPF_LINK_CREATE with BPF_TCX_INGRESS/EGRESS and
 /// <c>target_ifindex</c>, 6.6), or on older kernels the netlink clsact filter of <see cref="TcNetlinkFilter"/>.
 /// </summary>
-public static class TcxLink
+public sealed class TcxLink : BpfLink
 {
     /// <summary>The release that brought tcx, named when the kernel lacks it.</summary>
     public const string RequiredKernel = "6.6";
 
+    private readonly TcNetlinkFilter? _filter;
+
+    private TcxLink(BpfFileDescriptor linkFd, string target)
+        : base(BpfAttachMethod.LinkCreate, linkFd, target)
+    {
+    }
+
+    private TcxLink(TcNetlinkFilter filter)
+        : base(BpfAttachMethod.TcNetlinkFilter, null, filter.Target) => _filter = filter;
+
     /// <summary>Attaches a SCHED_CLS program to <paramref name="direction"/> of interface <paramref name="ifindex"/>.</summary>
-    public static BpfLink Attach(BpfProgram program, int ifindex, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) =>
+    public static TcxLink Attach(BpfProgram program, int ifindex, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) =>
         Attach(program, ifindex, null, direction, mode);
 
     /// <summary>Attaches a SCHED_CLS program to <paramref name="direction"/> of interface <paramref name="interfaceName"/>.</summary>
-    public static BpfLink Attach(BpfProgram program, string interfaceName, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) =>
+    public static TcxLink Attach(BpfProgram program, string interfaceName, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) =>
         Attach(program, NetworkInterfaces.GetIndex(interfaceName), interfaceName, direction, mode);
 
-    private static BpfLink Attach(BpfProgram program, int ifindex, string? name, TcxDirection direction, TcAttachMode mode)
+    private static TcxLink Attach(BpfProgram program, int ifindex, string? name, TcxDirection direction, TcAttachMode mode)
     {
         ArgumentNullException.ThrowIfNull(program);
         NetworkLinkCreate.RequireType(program, "tc", BpfProgramType.SchedCls);
@@ -62,15 +72,15 @@ public static class TcxLink
         };
         if (!useTcx)
         {
-            return TcNetlinkFilter.Attach(program, ifindex, interfaceText, direction);
+            return new TcxLink(TcNetlinkFilter.Attach(program, ifindex, interfaceText, direction));
         }
 
         if (!KernelFeatures.HasTcx)
         {
-            throw NetworkLinkCreate.Failure(
-                BpfCommand.LinkCreate, Errno.EINVAL, program, target,
-                $"this kernel has no tcx links (BPF_TCX_{(direction == TcxDirection.Ingress ? "INGRESS" : "EGRESS")}): they need Linux {RequiredKernel} or later; TcAttachMode.Netlink attaches through a clsact qdisc instead",
-                RequiredKernel);
+            throw new BpfLinkNotSupportedException(
+                $"tcx links (BPF_TCX_{(direction == TcxDirection.Ingress ? "INGRESS" : "EGRESS")}) for program \"{program.Name}\" on {interfaceText}",
+                RequiredKernel,
+                "or later; TcAttachMode.Netlink attaches through a clsact qdisc instead");
         }
 
         var fd = NetworkLinkCreate.Create(program, (uint)ifindex, attachType, 0, target, errno => errno switch
@@ -78,6 +88,16 @@ public static class TcxLink
             Errno.ENODEV or Errno.EINVAL when !NetworkInterfaces.Exists(ifindex) => $"no network interface has index {ifindex} in this network namespace",
             _ => null,
         });
-        return new BpfLink(BpfAttachMethod.LinkCreate, fd, target);
+        return new TcxLink(fd, target);
+    }
+
+    /// <summary>Closes the tcx link, or deletes the netlink filter.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _filter?.Dispose();
+        }
     }
 }

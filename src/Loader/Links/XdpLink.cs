@@ -25,17 +25,22 @@ public enum XdpAttachFlags : uint
 }
 
 /// <summary>XDP on a network interface through a bpf_link (5.9): BPF_LINK_CREATE with <c>target_ifindex</c>.</summary>
-public static class XdpLink
+public sealed class XdpLink : BpfLink
 {
+    private XdpLink(BpfFileDescriptor linkFd, string target)
+        : base(BpfAttachMethod.LinkCreate, linkFd, target)
+    {
+    }
+
     /// <summary>Attaches an XDP program to interface <paramref name="ifindex"/> of the calling thread's network namespace.</summary>
-    public static BpfLink Attach(BpfProgram program, int ifindex, XdpAttachFlags flags = XdpAttachFlags.None) =>
+    public static XdpLink Attach(BpfProgram program, int ifindex, XdpAttachFlags flags = XdpAttachFlags.None) =>
         Attach(program, ifindex, null, flags);
 
     /// <summary>Attaches an XDP program to interface <paramref name="interfaceName"/> (e.g. <c>eth0</c>).</summary>
-    public static BpfLink Attach(BpfProgram program, string interfaceName, XdpAttachFlags flags = XdpAttachFlags.None) =>
+    public static XdpLink Attach(BpfProgram program, string interfaceName, XdpAttachFlags flags = XdpAttachFlags.None) =>
         Attach(program, NetworkInterfaces.GetIndex(interfaceName), interfaceName, flags);
 
-    private static BpfLink Attach(BpfProgram program, int ifindex, string? name, XdpAttachFlags flags)
+    private static XdpLink Attach(BpfProgram program, int ifindex, string? name, XdpAttachFlags flags)
     {
         ArgumentNullException.ThrowIfNull(program);
         NetworkLinkCreate.RequireType(program, "XDP", BpfProgramType.Xdp);
@@ -54,6 +59,6 @@ public static class XdpLink
             Errno.EINVAL => "the kernel refused the XDP link: XDP links need Linux 5.9 or later, and a frags program (xdp.frags) a driver that supports it",
             _ => null,
         });
-        return new BpfLink(BpfAttachMethod.LinkCreate, fd, target);
+        return new XdpLink(fd, target);
     }
 }

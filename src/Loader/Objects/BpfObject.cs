@@ -217,6 +217,15 @@ public sealed class BpfObject : IDisposable
         return link;
     }
 
+    /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
+    /// <remarks>All or nothing: on a failure, the pins and directories this call made are removed again.</remarks>
+    public void PinPrograms(string directory)
+    {
+        using var pins = new BpfPinTransaction();
+        PinPrograms(pins, directory);
+        pins.Commit();
+    }
+
     /// <summary>
     /// Attaches networking or cgroup program <paramref name="programName"/> (xdp, tc, tcx/, cgroup_skb/, cgroup/...,
     /// socket, sk_lookup) as its section name says, to the interface, cgroup, socket or namespace in <paramref name="target"/>.
@@ -226,20 +235,11 @@ public sealed class BpfObject : IDisposable
         ArgumentNullException.ThrowIfNull(target);
         var program = GetProgram(programName);
         var info = File.FindProgram(programName)?.Info
-            ?? throw new InvalidOperationException($"program '{programName}' has no section type to attach by");
+            ?? throw new BpfAttachException($"program '{programName}' has no section type to attach by");
         var link = NetworkAttach.TryAttachBySection(program, info, target)
-            ?? throw new NotSupportedException($"program '{programName}' (section '{info.SectionName}') is not a networking or cgroup program");
+            ?? throw new BpfAttachException($"program '{programName}' (section '{info.SectionName}') is not a networking or cgroup program");
         _links.Add(link);
         return link;
-    }
-
-    /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
-    /// <remarks>All or nothing: on a failure, the pins and directories this call made are removed again.</remarks>
-    public void PinPrograms(string directory)
-    {
-        using var pins = new BpfPinTransaction();
-        PinPrograms(pins, directory);
-        pins.Commit();
     }
 
     /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt; within <paramref name="pins"/>.</summary>

@@ -1,9 +1,8 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
-
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
@@ -12,17 +11,23 @@ namespace RawBpf.Loader.Links;
 /// A socket filter on one socket: setsockopt(SOL_SOCKET, SO_ATTACH_BPF, program fd) (3.19); the program's return
 /// value is how many bytes of each packet the socket keeps (0 drops it). Disposing sets SO_DETACH_BPF.
 /// </summary>
-public static class SocketFilter
+public sealed class SocketFilterLink : BpfLink
 {
+    private readonly SafeHandle _socket;
+    private int _detached;
+
+    private SocketFilterLink(SafeHandle socket, string target)
+        : base(BpfAttachMethod.SocketOption, null, target) => _socket = socket;
+
     /// <summary>Attaches to <paramref name="socket"/>, whose handle is kept open until the returned link is disposed.</summary>
-    public static BpfLink Attach(BpfProgram program, Socket socket)
+    public static SocketFilterLink Attach(BpfProgram program, Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
         return Attach(program, socket.SafeHandle);
     }
 
     /// <summary>Attaches to the socket <paramref name="socket"/> owns, kept open until the returned link is disposed.</summary>
-    public static unsafe BpfLink Attach(BpfProgram program, SafeHandle socket)
+    public static unsafe SocketFilterLink Attach(BpfProgram program, SafeHandle socket)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(socket);
@@ -40,16 +45,17 @@ public static class SocketFilter
             Trace(socketFd, "SO_ATTACH_BPF", programFd, result, errno);
             if (result < 0)
             {
-                throw new BpfAttachException("setsockopt(SO_ATTACH_BPF)", errno, $"program \"{program.Name}\" on {target}", errno switch
+                var hint = errno switch
                 {
-                    Errno.ENOTSOCK => ["the descriptor is not a socket"],
-                    Errno.EINVAL => ["the kernel refused the program as a socket filter"],
-                    Errno.EPERM => ["a locked filter (SO_LOCK_FILTER) is on this socket"],
-                    _ => [],
-                });
+                    Errno.ENOTSOCK => "the descriptor is not a socket",
+                    Errno.EINVAL => "the kernel refused the program as a socket filter",
+                    Errno.EPERM => "a locked filter (SO_LOCK_FILTER) is on this socket",
+                    _ => null,
+                };
+                throw NetworkLinkCreate.Failure(new LinuxSyscallException("setsockopt(SO_ATTACH_BPF)", errno, hint), program, target);
             }
 
-            return new BpfLink(BpfAttachMethod.SocketOption, null, target, new Detacher(socket));
+            return new SocketFilterLink(socket, target);
         }
         catch
         {
@@ -67,35 +73,31 @@ public static class SocketFilter
     }
 
     /// <summary>SO_DETACH_BPF, then lets the socket close; once.</summary>
-    private sealed unsafe class Detacher(SafeHandle socket) : IDisposable
+    protected override unsafe void Dispose(bool disposing)
     {
-        private int _disposed;
-
-        public void Dispose()
+        base.Dispose(disposing);
+        if (!disposing || Interlocked.Exchange(ref _detached, 1) != 0)
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
+            return;
+        }
 
-            try
-            {
-                var socketFd = (int)socket.DangerousGetHandle();
-                var unused = 0;
-                var result = Libc.setsockopt(socketFd, Libc.SOL_SOCKET, Libc.SO_DETACH_BPF, &unused, sizeof(int));
-                var errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
-                Trace(socketFd, "SO_DETACH_BPF", 0, result, errno);
+        try
+        {
+            var socketFd = (int)_socket.DangerousGetHandle();
+            var unused = 0;
+            var result = Libc.setsockopt(socketFd, Libc.SOL_SOCKET, Libc.SO_DETACH_BPF, &unused, sizeof(int));
+            var errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+            Trace(socketFd, "SO_DETACH_BPF", 0, result, errno);
 
-                // ENOENT: no filter any more (someone detached or replaced it); nothing left to undo.
-                if (result < 0 && errno != Errno.ENOENT)
-                {
-                    throw new LinuxSyscallException("setsockopt(SO_DETACH_BPF)", errno);
-                }
-            }
-            finally
+            // ENOENT: no filter any more (someone detached or replaced it); nothing left to undo.
+            if (result < 0 && errno != Errno.ENOENT)
             {
-                socket.DangerousRelease();
+                throw new LinuxSyscallException("setsockopt(SO_DETACH_BPF)", errno);
             }
+        }
+        finally
+        {
+            _socket.DangerousRelease();
         }
     }
 }
