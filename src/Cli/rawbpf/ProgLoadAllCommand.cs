@@ -94,6 +94,6 @@ internal static class ProgLoadAllCommand
     }
 
     /// <summary>The message's lines (the call, then each hint) on one line.</summary>
-    private static string OneLine(string text) =>
+    internal static string OneLine(string text) =>
         string.Join("; ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

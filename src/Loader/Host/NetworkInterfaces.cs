@@ -16,7 +16,7 @@ public static class NetworkInterfaces
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (name.Length > MaxNameLength || name.Contains('/') || name.Contains('\0') || name.Any(char.IsWhiteSpace))
         {
-            throw new ArgumentException($"\"{name}\" is not a network interface name (at most {MaxNameLength} characters, no '/' or spaces)", nameof(name));
+            throw new ArgumentException($"\"{name}\" is not a network interface name (at most {MaxNameLength} characters, no '/' or spaces)");
         }
 
         var index = Libc.if_nametoindex(name);
@@ -24,7 +24,7 @@ public static class NetworkInterfaces
         {
             var errno = Marshal.GetLastPInvokeError();
             throw errno is Errno.ENODEV or Errno.ENXIO or 0
-                ? new ArgumentException($"network interface \"{name}\" does not exist in this network namespace (ip link show lists those that do)", nameof(name))
+                ? new ArgumentException($"network interface \"{name}\" does not exist in this network namespace (ip link show lists those that do)")
                 : new LinuxSyscallException($"if_nametoindex({name})", errno);
         }
 

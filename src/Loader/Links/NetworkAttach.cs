@@ -74,7 +74,7 @@ public static class NetworkAttach
             case BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.SockOps
                 or BpfProgramType.CgroupDevice or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupSockopt:
                 var attachType = section.ExpectedAttachType
-                    ?? throw new ArgumentException($"{what} does not name its cgroup hook; attach it with BpfProgram.AttachCgroup(path, attachType)", nameof(section));
+                    ?? throw new ArgumentException($"{what} does not name its cgroup hook; attach it with BpfProgram.AttachCgroup(path, attachType)");
                 return CgroupLink.Attach(program, target.CgroupPath ?? throw Missing(what, "a cgroup v2 directory", nameof(target.CgroupPath)), attachType);
 
             case BpfProgramType.SocketFilter:
@@ -89,5 +89,5 @@ public static class NetworkAttach
     }
 
     private static ArgumentException Missing(string what, string needs, string property) =>
-        new($"{what} attaches to {needs}: set NetworkAttachTarget.{property}", "target");
+        new($"{what} attaches to {needs}: set NetworkAttachTarget.{property}");
 }

@@ -42,7 +42,7 @@ internal static class NetworkLinkCreate
     {
         if (Array.IndexOf(types, program.Type) < 0)
         {
-            throw new ArgumentException($"program \"{program.Name}\" is of type {UapiNames.Of(program.Type)}; {kind} attaches {string.Join(" or ", types.Select(t => "BPF_PROG_TYPE_" + UapiNames.Of(t)))} programs", nameof(program));
+            throw new ArgumentException($"program \"{program.Name}\" is of type {UapiNames.Of(program.Type)}; {kind} attaches {string.Join(" or ", types.Select(t => "BPF_PROG_TYPE_" + UapiNames.Of(t)))} programs");
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed class SkLookupLink : BpfLink
         {
             var errno = Marshal.GetLastPInvokeError();
             throw errno is Errno.ENOENT or Errno.ENOTDIR
-                ? new ArgumentException($"network namespace \"{netnsPath}\" does not exist (ip netns list shows the named ones under /var/run/netns)", nameof(netnsPath))
+                ? new ArgumentException($"network namespace \"{netnsPath}\" does not exist (ip netns list shows the named ones under /var/run/netns)")
                 : new LinuxSyscallException($"open({netnsPath})", errno);
         }
 

@@ -47,7 +47,7 @@ public sealed class XdpLink : BpfLink
         var modes = flags & (XdpAttachFlags.Generic | XdpAttachFlags.Driver | XdpAttachFlags.Offload);
         if (flags != modes || (modes & (modes - 1)) != 0)
         {
-            throw new ArgumentException($"XDP flags {flags}: a link takes at most one mode (Generic, Driver or Offload)", nameof(flags));
+            throw new ArgumentException($"XDP flags {flags}: a link takes at most one mode (Generic, Driver or Offload)");
         }
 
         var target = "xdp " + NetworkInterfaces.Describe(ifindex, name);

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using RawBpf.Tests.Shared;
-
-namespace RawBpf.Loader.Tests;
+namespace RawBpf.Tests.Shared;
 
 /// <summary>
 /// Two network namespaces joined by a veth pair (A: 10.213.0.1, B: 10.213.0.2), named after this branch and
@@ -15,6 +13,7 @@ internal sealed partial class NetworkNamespacePair : IDisposable
     public static readonly IPAddress AddressA = IPAddress.Parse("10.213.0.1");
     public static readonly IPAddress AddressB = IPAddress.Parse("10.213.0.2");
     private const int CLONE_NEWNET = 0x40000000;
+    private const int O_RDONLY_CLOEXEC = 0x80000;
     private static int _instances;
 
     public NetworkNamespacePair()
@@ -66,12 +65,12 @@ internal sealed partial class NetworkNamespacePair : IDisposable
         {
             try
             {
-                var fd = TestLibc.open(NamespacePath(name), TestLibc.O_RDONLY | TestLibc.O_CLOEXEC);
+                var fd = open(NamespacePath(name), O_RDONLY_CLOEXEC);
                 if (fd < 0)
                     throw new InvalidOperationException($"open {NamespacePath(name)}: errno {Marshal.GetLastPInvokeError()}");
                 var joined = setns(fd, CLONE_NEWNET);
                 var errno = Marshal.GetLastPInvokeError();
-                TestLibc.close(fd);
+                close(fd);
                 if (joined != 0)
                     throw new InvalidOperationException($"setns({name}): errno {errno}");
                 result = action();
@@ -130,4 +129,10 @@ internal sealed partial class NetworkNamespacePair : IDisposable
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setns(int fd, int nstype);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
 }
