@@ -1,3 +1,4 @@
+using RawBpf.Uapi;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;

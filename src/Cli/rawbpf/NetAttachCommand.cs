@@ -1,3 +1,4 @@
+using RawBpf.Uapi;
 using System.CommandLine;
 using RawBpf.Cli.Common;
 using RawBpf.Loader.Host;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,8 +1,6 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,8 +1,7 @@
 using System.Runtime.InteropServices;
-using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Links;
 

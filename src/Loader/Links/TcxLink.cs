@@ -1,9 +1,7 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Links;
 
@@ -80,7 +78,7 @@ public sealed class TcxLink : BpfLink
             throw new BpfLinkNotSupportedException(
                 $"tcx links (BPF_TCX_{(direction == TcxDirection.Ingress ? "INGRESS" : "EGRESS")}) for program \"{program.Name}\" on {interfaceText}",
                 RequiredKernel,
-                "or later; TcAttachMode.Netlink attaches through a clsact qdisc instead");
+                "or later; older kernels take a cls_bpf filter on a clsact qdisc (netlink) instead");
         }
 
         var fd = NetworkLinkCreate.Create(program, (uint)ifindex, attachType, 0, target, errno => errno switch

@@ -1,9 +1,7 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
-
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using RawBpf.Elf;
 using RawBpf.Loader;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 
