@@ -2,10 +2,10 @@
 # Every test, on a fresh Debian machine with the .NET SDK, as root (the tests load BPF programs for real):
 # installs what the tests need, builds, publishes the Native AOT tools to artifacts/bin/, runs the suites.
 # clang-16 builds the TYPE_MATCHES test object (Debian's default clang 14 has no such builtin); bpftool and
-# libbpf-dev serve as test oracles only.
+# libbpf-dev serve as test oracles only; iproute2 (ip, tc) makes the networking tests' namespaces and checks their filters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(clang clang-16 llvm libbpf-dev bpftool strace dwarves gcc libelf-dev zlib1g-dev)
+packages=(clang clang-16 llvm libbpf-dev bpftool strace dwarves gcc libelf-dev zlib1g-dev iproute2)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

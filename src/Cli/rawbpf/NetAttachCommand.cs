@@ -1,4 +1,3 @@
-using RawBpf.Uapi;
 using System.CommandLine;
 using RawBpf.Cli.Common;
 using RawBpf.Loader.Host;
