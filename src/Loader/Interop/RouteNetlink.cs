@@ -288,7 +288,7 @@ internal sealed unsafe class RouteNetlinkSocket : FileDescriptorHandle
             }
         }
     }
-}
 
-/// <summary>The fields of a <c>struct tcmsg</c> the kernel echoed back.</summary>
-internal readonly record struct TcMessage(int Ifindex, uint Handle, uint Parent, uint Info);
+    /// <summary>The fields of a <c>struct tcmsg</c> the kernel echoed back.</summary>
+    internal readonly record struct TcMessage(int Ifindex, uint Handle, uint Parent, uint Info);
+}
