@@ -20,7 +20,7 @@ internal sealed class ArchitectureAbi
     public static readonly ArchitectureAbi Arm64 = new(Architecture.Arm64,
         bpfSyscall: 280, perfEventOpenSyscall: 241, epollEventSize: 16, epollEventDataOffset: 8, openDirectory: 0x4000);
 
-    private static ArchitectureAbi? s_current;
+    private static ArchitectureAbi? _current;
 
     private ArchitectureAbi(Architecture architecture, long bpfSyscall, long perfEventOpenSyscall,
         int epollEventSize, int epollEventDataOffset, int openDirectory)
@@ -38,7 +38,7 @@ internal sealed class ArchitectureAbi
     /// it first, so an architecture without a table fails with <see cref="PlatformNotSupportedException"/> before
     /// any such call reaches the kernel.
     /// </summary>
-    public static ArchitectureAbi Current => s_current ??= For(RuntimeInformation.ProcessArchitecture);
+    public static ArchitectureAbi Current => _current ??= For(RuntimeInformation.ProcessArchitecture);
 
     public Architecture Architecture { get; }
 

@@ -1,7 +1,7 @@
 using RawBpf.BtfCore.Core;
+using RawBpf.Tests.Shared;
 using RawBpf.Uapi;
 using Xunit.Abstractions;
-using RawBpf.Tests.Shared;
 
 namespace RawBpf.BtfCore.Tests.Core;
 
