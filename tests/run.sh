@@ -3,12 +3,13 @@
 # installs what the tests need, builds, publishes the Native AOT tools to artifacts/bin/, runs the suites.
 # clang-16 builds the TYPE_MATCHES test object (Debian's default clang 14 has no such builtin); bpftool and
 # libbpf-dev serve as test oracles only. The arm64 cross compiler and headers build the arm64 tools and check
-# the interop layouts of both architectures; qemu-user-static runs the pure suites as arm64 code.
+# the interop layouts of both architectures; qemu-user-static runs the pure suites as arm64 code. iproute2 (ip, tc)
+# makes the networking tests' namespaces and checks their filters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(clang clang-16 llvm libbpf-dev bpftool strace dwarves gcc libelf-dev zlib1g-dev
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross libstdc++6-arm64-cross qemu-user-static qemu-system-arm
-    linux-source-6.1)
+    linux-source-6.1 iproute2)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

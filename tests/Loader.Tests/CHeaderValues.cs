@@ -24,6 +24,8 @@ internal static partial class CHeaderValues
         #include <sys/eventfd.h>
         #include <sys/mman.h>
         #include <sys/resource.h>
+        #include <sys/socket.h>
+        #include <linux/netlink.h>
         #include <sys/stat.h>
         #include <sys/statfs.h>
         #include <sys/syscall.h>

@@ -61,6 +61,7 @@ public class LayoutTests
             [nameof(LinkCreateAttr.TracingCookie)] = "=END(union bpf_attr, link_create.tracing.target_btf_id) + 4",   // 6.6, after 4 bytes of padding
         }),
         new(typeof(RawTracepointOpenAttr), "union bpf_attr", "END(union bpf_attr, raw_tracepoint)", "raw_tracepoint."),
+        new(typeof(ProgAttachAttr), "union bpf_attr", "END(union bpf_attr, replace_bpf_fd)"),
         new(typeof(BpfProgInfo), "struct bpf_prog_info", "sizeof(struct bpf_prog_info)", Fields: new()
         {
             [nameof(BpfProgInfo.GplCompatible)] = "=END(struct bpf_prog_info, ifindex)",   // gpl_compatible:1 opens the next word

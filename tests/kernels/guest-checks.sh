@@ -4,8 +4,8 @@
 # artifacts/kernels/<series>.log) and writes one verdict line to /tmp/verdict:
 #   PASS <uname -r>      or      FAIL <uname -r>: <check>: <detail>; <check>: <detail>...
 # smoke: the boot pipeline without RawBpf (BTF, bpf(2), bpffs, tracefs).
-# full:  adds rawexitsnoop (records, filters, --explain narration, stop) and rawbpf prog loadall of each
-#        CO-RE test object.
+# full:  adds rawexitsnoop (records, filters, --explain narration, stop), rawbpf prog loadall of each
+#        CO-RE test object, and rawbpf net attach (xdp; tcx or its clean error before 6.6).
 
 # ---- What the checks expect from the tools (adjust here) ------------------------------------------------
 # --explain narrates each system call on stderr; a program load shows this:
@@ -32,6 +32,10 @@ REJECT_MATCH='invalid mem access'
 # None: every CO-RE test object loads on every kernel of the matrix (core_fields guards the fields old kernels
 # lack, e.g. struct pid's `ino`, with bpf_core_field_exists, so the poisoned instructions are dead code).
 SKIP_OBJECTS=''
+# tcx links (BPF_TCX_INGRESS/EGRESS) came in this release: before it, `rawbpf net attach tcx_*` must fail in one
+# line naming it (the tool finds out by a feature probe, not the version string).
+TCX_SINCE='6.6'
+TCX_MISSING_MATCH='it needs Linux 6.6'
 # Seconds to wait for rawexitsnoop to attach (Native AOT start, BTF parse and CO-RE under TCG emulation).
 ATTACH_WAIT_SECONDS=90
 # Seconds a tool may take to exit after SIGTERM or after its -c count is reached.
@@ -379,6 +383,39 @@ check_loadall() {
     done
 }
 
+# ---- rawbpf net attach: tcx where the kernel has it, a clean error naming its release where not; XDP everywhere -
+# Uses the programs check_loadall pinned from net_attach.bpf.o; each link is pinned, then unpinned (detached).
+check_net_attach() {
+    programs=/sys/fs/bpf/net_attach
+    if [ ! -e "$programs/netatt_tc_in" ] || [ ! -e "$programs/netatt_xdp" ]; then
+        fail net_attach_setup "net_attach.bpf.o's programs are not pinned under $programs (see loadall)"
+        return
+    fi
+    link=/sys/fs/bpf/netatt_link
+    timeout "$EXIT_WAIT_SECONDS" rawbpf net attach xdpgeneric "$programs/netatt_xdp" dev lo --pin-link "$link" > /tmp/net_attach.out 2>&1
+    status=$?
+    if [ "$status" = 0 ] && [ -e "$link" ]; then
+        ok "net attach xdpgeneric on lo: link pinned"
+    else
+        fail net_attach_xdp "exit $status, link pinned: $([ -e "$link" ] && echo yes || echo no); output: $(tail_of /tmp/net_attach.out)"
+    fi
+    rm -f "$link"
+    timeout "$EXIT_WAIT_SECONDS" rawbpf net attach tcx_ingress "$programs/netatt_tc_in" dev lo --pin-link "$link" > /tmp/net_attach.out 2>&1
+    status=$?
+    if version_lt "$series" "$TCX_SINCE"; then
+        if [ "$status" = 1 ] && [ "$(grep -c . /tmp/net_attach.out)" = 1 ] && grep -qF "$TCX_MISSING_MATCH" /tmp/net_attach.out && [ ! -e "$link" ]; then
+            ok "net attach tcx_ingress refused in one line: $(cat /tmp/net_attach.out)"
+        else
+            fail net_attach_tcx_missing "want exit 1 and one line with '$TCX_MISSING_MATCH', no pin; got exit $status: $(tail_of /tmp/net_attach.out)"
+        fi
+    elif [ "$status" = 0 ] && [ -e "$link" ]; then
+        ok "net attach tcx_ingress on lo: link pinned"
+    else
+        fail net_attach_tcx "exit $status, link pinned: $([ -e "$link" ] && echo yes || echo no); output: $(tail_of /tmp/net_attach.out)"
+    fi
+    rm -f "$link"
+}
+
 # ---- The binaries start at all in this guest (libraries, loader) ------------------------------------------
 check_binaries() {
     for tool in rawexitsnoop rawbpf; do
@@ -396,6 +433,7 @@ if [ "$mode" = full ]; then
     check_exitsnoop_pid_count
     check_exitsnoop_capabilities
     check_loadall
+    check_net_attach
 fi
 
 if [ -z "$failures" ]; then

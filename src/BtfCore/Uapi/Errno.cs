@@ -10,6 +10,7 @@ public static class Errno
     public const int ESRCH = 3;
     public const int EINTR = 4;
     public const int EIO = 5;
+    public const int ENXIO = 6;
     public const int E2BIG = 7;
     public const int EBADF = 9;
     public const int EAGAIN = 11;
@@ -25,6 +26,7 @@ public static class Errno
     public const int EPIPE = 32;
     public const int ERANGE = 34;
     public const int ENOSYS = 38;
+    public const int ENOTSOCK = 88;
     public const int EOPNOTSUPP = 95;
 
     /// <summary>Kernel-internal ENOTSUPP (include/linux/errno.h) leaks out of some bpf paths; libc has no text for it.</summary>

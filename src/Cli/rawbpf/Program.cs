@@ -19,6 +19,7 @@ internal static class Program
             BtfDumpCommand.Create(baseOption),
             ProgLoadAllCommand.Create(),
             ObjectCommand.Create(),
+            NetAttachCommand.Create(),
         };
         return CliRunner.Run(root, args);
     }

@@ -58,11 +58,17 @@ internal static class Cgroup
     public static void StoreInArray(BpfMap cgroupArray, uint index, string path)
     {
         ArgumentNullException.ThrowIfNull(cgroupArray);
+        using var directory = Open(path);
+        cgroupArray.Update(index, directory.RawFd);
+    }
+
+    /// <summary>Opens a cgroup directory as BPF takes it (a cgroup array value, a link or attach target).</summary>
+    internal static CgroupFileDescriptor Open(string path)
+    {
         var fd = Libc.open(path, Libc.O_RDONLY | ArchitectureAbi.Current.OpenDirectory | Libc.O_CLOEXEC);
         if (fd < 0)
             throw new LinuxSyscallException($"open({path})", Marshal.GetLastPInvokeError());
-        using var directory = new CgroupFileDescriptor(fd);
-        cgroupArray.Update(index, fd);
+        return new CgroupFileDescriptor(fd);
     }
 
     /// <summary>Whether <paramref name="path"/> is a directory on cgroup2; a missing path is not, other errors throw.</summary>

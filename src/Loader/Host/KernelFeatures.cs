@@ -99,4 +99,44 @@ public static unsafe class KernelFeatures
         BpfSyscall.OwnFd(fd).Dispose();
         return true;
     }
+
+    // ---- Networking attach kinds (RawBpf.Loader.Links) ----
+
+    private static readonly Lazy<bool> TcxProbe = new(() => ProbeLinkCreate(BpfProgramType.SchedCls, BpfAttachType.TcxIngress, target: 0, Errno.ENODEV));
+    private static readonly Lazy<bool> CgroupLinkProbe = new(() => ProbeLinkCreate(BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetIngress, target: uint.MaxValue, Errno.EBADF));
+
+    /// <summary>
+    /// tcx links, BPF_LINK_CREATE with BPF_TCX_INGRESS/EGRESS (6.6). Probed with ifindex 0: a kernel that knows the
+    /// attach type looks the device up and says ENODEV; an older one rejects the attach type (EINVAL).
+    /// </summary>
+    public static bool HasTcx => TcxProbe.Value;
+
+    /// <summary>
+    /// cgroup links, BPF_LINK_CREATE on a cgroup fd (5.7). Probed with target_fd -1: EBADF once the kernel knows
+    /// the command for cgroups; before, EINVAL (and attaching takes BPF_PROG_ATTACH).
+    /// </summary>
+    public static bool HasCgroupLink => CgroupLinkProbe.Value;
+
+    /// <summary>LINK_CREATE of a trivial program of <paramref name="type"/> at a target that cannot exist: the kernel knows the
+    /// attach type iff it answers <paramref name="knownErrno"/> (it looks the target up only after accepting the type).</summary>
+    private static bool ProbeLinkCreate(BpfProgramType type, BpfAttachType attachType, uint target, int knownErrno)
+    {
+        var program = LoadTrivialProgram(type, null);
+        if (program < 0)
+        {
+            return false;
+        }
+
+        using var programFd = BpfSyscall.OwnFd(program);
+        using var lease = programFd.Lease();
+        var attr = new LinkCreateAttr { ProgFd = lease.Fd, TargetFd = target, AttachType = (uint)attachType };
+        var link = BpfSyscall.Invoke(BpfCommand.LinkCreate, ref attr, out var errno);
+        if (link >= 0)
+        {
+            BpfSyscall.OwnFd(link).Dispose();
+            return true;
+        }
+
+        return errno == knownErrno;
+    }
 }

@@ -19,6 +19,18 @@ public enum BpfAttachMethod
 
     /// <summary>BPF_RAW_TRACEPOINT_OPEN: raw_tp by name, or tp_btf/fentry/fexit through the program's attach_btf_id.</summary>
     RawTracepointOpen,
+
+    /// <summary>BPF_LINK_CREATE with the program's own attach type (XDP and tcx on an ifindex, a cgroup fd, a netns fd).</summary>
+    LinkCreate,
+
+    /// <summary>BPF_PROG_ATTACH to a cgroup with BPF_F_ALLOW_MULTI (kernels without cgroup links); BPF_PROG_DETACH undoes it.</summary>
+    ProgAttach,
+
+    /// <summary>A cls_bpf filter on a clsact qdisc through rtnetlink (kernels without tcx); RTM_DELTFILTER undoes it.</summary>
+    TcNetlinkFilter,
+
+    /// <summary>setsockopt(SO_ATTACH_BPF) on a socket; SO_DETACH_BPF undoes it.</summary>
+    SocketOption,
 }
 
 /// <summary>Which tracepoint attach path to take.</summary>
@@ -36,10 +48,17 @@ public enum TracepointAttachPreference
 
 /// <summary>
 /// An attachment of a program; disposing it detaches. Holds the perf event fd and/or the bpf_link fd, and says
-/// which path was taken (<see cref="Method"/>).
+/// which path was taken (<see cref="Method"/>). The attach kinds in this namespace (<see cref="XdpLink"/>,
+/// <see cref="TcxLink"/>, <see cref="CgroupLink"/>...) derive from it and release what they add in
+/// <see cref="Dispose(bool)"/>.
 /// </summary>
-public sealed class BpfLink : IDisposable
+public class BpfLink : IDisposable
 {
+    private protected BpfLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, string target)
+        : this(method, linkFd, null, target)
+    {
+    }
+
     private BpfLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, PerfEventFileDescriptor? perfEventFd, string target)
     {
         Method = method;
@@ -141,10 +160,20 @@ public sealed class BpfLink : IDisposable
     /// <summary>BPF_OBJ_GET_INFO_BY_FD on the link (null on the ioctl path, which has no link object).</summary>
     public BpfLinkInformation? GetInfo() => LinkFd is null ? null : ObjectInfo.GetLinkInfo(LinkFd);
 
-    /// <summary>Detaches: closes the link, then the perf event.</summary>
+    /// <summary>Detaches: closes the link and whatever else the attach kind holds.</summary>
     public void Dispose()
     {
-        LinkFd?.Dispose();
-        PerfEventFd?.Dispose();
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the link, then the perf event; subclasses release what they add after calling this.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            LinkFd?.Dispose();
+            PerfEventFd?.Dispose();
+        }
     }
 }

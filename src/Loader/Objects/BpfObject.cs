@@ -217,6 +217,22 @@ public sealed class BpfObject : IDisposable
         pins.Commit();
     }
 
+    /// <summary>
+    /// Attaches networking or cgroup program <paramref name="programName"/> (xdp, tc, tcx/, cgroup_skb/, cgroup/...,
+    /// socket, sk_lookup) as its section name says, to the interface, cgroup, socket or namespace in <paramref name="target"/>.
+    /// </summary>
+    public BpfLink AttachTo(string programName, NetworkAttachTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var program = GetProgram(programName);
+        var info = File.FindProgram(programName)?.Info
+            ?? throw new BpfAttachException($"program '{programName}' has no section type to attach by");
+        var link = NetworkAttach.TryAttachBySection(program, info, target)
+            ?? throw new BpfAttachException($"program '{programName}' (section '{info.SectionName}') is not a networking or cgroup program");
+        _links.Add(link);
+        return link;
+    }
+
     /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt; within <paramref name="pins"/>.</summary>
     public void PinPrograms(BpfPinTransaction pins, string directory)
     {

@@ -190,4 +190,28 @@ public sealed unsafe class BpfProgram : IDisposable
             throw new ArgumentException($"program \"{name}\": {what} is {length} bytes, not a multiple of its record size {recordSize}");
         }
     }
+
+    /// <summary>XDP on interface <paramref name="ifindex"/>; see <see cref="XdpLink"/>.</summary>
+    public XdpLink AttachXdp(int ifindex, XdpAttachFlags flags = XdpAttachFlags.None) => XdpLink.Attach(this, ifindex, flags);
+
+    /// <summary>XDP on interface <paramref name="interfaceName"/>; see <see cref="XdpLink"/>.</summary>
+    public XdpLink AttachXdp(string interfaceName, XdpAttachFlags flags = XdpAttachFlags.None) => XdpLink.Attach(this, interfaceName, flags);
+
+    /// <summary>tc on interface <paramref name="ifindex"/>: tcx, or a netlink clsact filter; see <see cref="TcxLink"/>.</summary>
+    public TcxLink AttachTcx(int ifindex, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) => TcxLink.Attach(this, ifindex, direction, mode);
+
+    /// <summary>tc on interface <paramref name="interfaceName"/>; see <see cref="TcxLink"/>.</summary>
+    public TcxLink AttachTcx(string interfaceName, TcxDirection direction, TcAttachMode mode = TcAttachMode.Automatic) => TcxLink.Attach(this, interfaceName, direction, mode);
+
+    /// <summary>A cgroup hook of cgroup v2 directory <paramref name="cgroupPath"/>; see <see cref="CgroupLink"/>.</summary>
+    public CgroupLink AttachCgroup(string cgroupPath, BpfAttachType attachType) => CgroupLink.Attach(this, cgroupPath, attachType);
+
+    /// <summary>A socket filter on <paramref name="socket"/>; see <see cref="SocketFilterLink"/>.</summary>
+    public SocketFilterLink AttachSocketFilter(System.Net.Sockets.Socket socket) => SocketFilterLink.Attach(this, socket);
+
+    /// <summary>A socket filter on the socket <paramref name="socket"/> owns; see <see cref="SocketFilterLink"/>.</summary>
+    public SocketFilterLink AttachSocketFilter(SafeHandle socket) => SocketFilterLink.Attach(this, socket);
+
+    /// <summary>sk_lookup on network namespace <paramref name="netnsPath"/> (the calling thread's when null); see <see cref="SkLookupLink"/>.</summary>
+    public SkLookupLink AttachSkLookup(string? netnsPath = null) => SkLookupLink.Attach(this, netnsPath);
 }
