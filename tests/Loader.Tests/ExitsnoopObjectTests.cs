@@ -1,3 +1,4 @@
+using RawBpf.Loader.Links;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;

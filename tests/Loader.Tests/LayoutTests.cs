@@ -23,7 +23,7 @@ public class LayoutTests
         Assert.Equal(32, Unsafe.SizeOf<BtfLoadAttr>());     // offsetofend(btf_log_true_size)
         Assert.Equal(16, Unsafe.SizeOf<ObjPinAttr>());
         Assert.Equal(16, Unsafe.SizeOf<ObjGetAttr>());
-        Assert.Equal(32, Unsafe.SizeOf<LinkCreateAttr>());
+        Assert.Equal(64, Unsafe.SizeOf<LinkCreateAttr>());
         Assert.Equal(16, Unsafe.SizeOf<RawTracepointOpenAttr>());
         Assert.Equal(16, Unsafe.SizeOf<ObjGetInfoByFdAttr>());
         Assert.Equal(12, Unsafe.SizeOf<GetNextIdAttr>());

@@ -1,3 +1,4 @@
+using RawBpf.Loader.Links;
 using System.Text.RegularExpressions;
 using RawBpf.Tests.Shared;
 

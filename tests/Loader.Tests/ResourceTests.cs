@@ -1,3 +1,4 @@
+using RawBpf.Loader.Links;
 using RawBpf.BtfCore;
 using RawBpf.Elf;
 namespace RawBpf.Loader.Tests;

@@ -1,3 +1,4 @@
+using RawBpf.Loader.Links;
 using RawBpf.BtfCore;
 
 namespace RawBpf.Loader;
