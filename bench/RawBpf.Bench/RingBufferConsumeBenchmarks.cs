@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using RawBpf.Loader;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 
 namespace RawBpf.Bench;
 

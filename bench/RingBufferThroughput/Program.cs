@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using RawBpf.Loader;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 
 namespace RawBpf.Bench.RingBufferThroughput;
 

@@ -1,4 +1,6 @@
 using RawBpf.BtfCore;
+using RawBpf.Loader.Maps;
+
 using static RawBpf.BtfCore.BpfAssembler;
 using static RawBpf.BtfCore.BpfOpcode;
 

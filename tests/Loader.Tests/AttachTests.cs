@@ -1,5 +1,10 @@
-using RawBpf.Loader.Links;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Programs;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+
 namespace RawBpf.Loader.Tests;
 
 public class AttachTests

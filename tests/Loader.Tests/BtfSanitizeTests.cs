@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

@@ -1,5 +1,12 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Programs;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+
 namespace RawBpf.Loader.Tests;
 
 public class BtfTests

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

@@ -1,7 +1,9 @@
-using RawBpf.Loader.Links;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 
 namespace RawBpf.Loader.Tests;
 

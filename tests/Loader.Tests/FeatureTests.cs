@@ -1,3 +1,6 @@
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+
 namespace RawBpf.Loader.Tests;
 
 /// <summary>This machine runs 6.18: every probe must say yes.</summary>

@@ -1,3 +1,6 @@
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
+
 namespace RawBpf.Loader.Tests;
 
 /// <summary>

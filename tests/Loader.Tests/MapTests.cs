@@ -1,6 +1,10 @@
 using System.Runtime.InteropServices;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Maps;
+
+using BpfMapFlags = RawBpf.Loader.Maps.BpfMapFlags;
 
 namespace RawBpf.Loader.Tests;
 

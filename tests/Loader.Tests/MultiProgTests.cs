@@ -2,6 +2,12 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Objects;
+
+using BpfMapFlags = RawBpf.Loader.Maps.BpfMapFlags;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,5 +1,8 @@
-using RawBpf.Loader.Links;
 using System.Text.RegularExpressions;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

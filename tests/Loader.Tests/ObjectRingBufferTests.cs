@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

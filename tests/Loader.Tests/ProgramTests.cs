@@ -1,8 +1,13 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
+
 using static RawBpf.BtfCore.BpfAssembler;
 using static RawBpf.BtfCore.BpfOpcode;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Tests;
 

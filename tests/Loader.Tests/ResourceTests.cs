@@ -1,6 +1,12 @@
-using RawBpf.Loader.Links;
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
+
 namespace RawBpf.Loader.Tests;
 
 public class ResourceTests

@@ -1,5 +1,11 @@
-using RawBpf.Loader.Links;
 using RawBpf.Elf;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Programs;
+using RawBpf.Loader.Readers;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+
 namespace RawBpf.Loader.Tests;
 
 public sealed class RingBufferTests : IDisposable

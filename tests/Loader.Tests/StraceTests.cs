@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;

@@ -1,5 +1,9 @@
-using RawBpf.Loader.Links;
 using RawBpf.Elf;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Links;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Readers;
+
 namespace RawBpf.Loader.Tests;
 
 public class SyscallTraceTests

@@ -1,7 +1,12 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Programs;
+
 using static RawBpf.BtfCore.BpfAssembler;
 using static RawBpf.BtfCore.BpfOpcode;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,3 +1,5 @@
+using RawBpf.Loader.Host;
+
 namespace RawBpf.Loader.Tests;
 
 public sealed class ThreadPlacementTests

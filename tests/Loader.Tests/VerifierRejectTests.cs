@@ -1,3 +1,6 @@
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Programs;
+
 namespace RawBpf.Loader.Tests;
 
 public class VerifierRejectTests

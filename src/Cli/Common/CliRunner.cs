@@ -4,7 +4,9 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using RawBpf.Loader;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Objects;
 
 namespace RawBpf.Cli.Common;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using RawBpf.BtfCore;
-using RawBpf.Loader;
+using RawBpf.Loader.Host;
 
 namespace RawBpf.Cli;
 

@@ -4,7 +4,7 @@ using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Cli.Common;
 using RawBpf.Elf;
-using RawBpf.Loader;
+using RawBpf.Loader.Objects;
 
 namespace RawBpf.Cli;
 

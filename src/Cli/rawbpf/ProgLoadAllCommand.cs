@@ -1,6 +1,9 @@
 using System.CommandLine;
 using RawBpf.Cli.Common;
-using RawBpf.Loader;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Programs;
 
 namespace RawBpf.Cli;
 

@@ -3,7 +3,11 @@ using System.Diagnostics;
 using RawBpf.BtfCore;
 using RawBpf.Cli.Common;
 using RawBpf.Elf;
-using RawBpf.Loader;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Objects;
+using RawBpf.Loader.Readers;
 
 namespace RawBpf.Cli;
 

@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
-using RawBpf.Loader;
+using RawBpf.Loader.Host;
+using RawBpf.Loader.Objects;
 
 namespace RawBpf.Cli;
 

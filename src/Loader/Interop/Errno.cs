@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-using RawBpf.Loader;
-
 namespace RawBpf.Loader.Interop;
 
 /// <summary>The errno values the loader reacts to or explains (asm-generic/errno-base.h, errno.h, linux/errno.h).</summary>

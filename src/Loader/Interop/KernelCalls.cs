@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
-using RawBpf.Loader;
-
 namespace RawBpf.Loader.Interop;
 
 /// <summary>The non-bpf(2) calls the loader makes, each traced through <see cref="SyscallTrace"/> and turned into

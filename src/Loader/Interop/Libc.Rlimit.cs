@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-using RawBpf.Loader;
-
 namespace RawBpf.Loader.Interop;
 
 /// <summary><c>struct rlimit</c>: two <c>rlim_t</c> (unsigned long) values.</summary>

@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-using RawBpf.Loader;
-
 namespace RawBpf.Loader.Interop;
 
 /// <summary>

@@ -1,4 +1,7 @@
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,6 +1,9 @@
+using RawBpf.Loader.Host;
 using Microsoft.Win32.SafeHandles;
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

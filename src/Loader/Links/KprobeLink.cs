@@ -2,6 +2,8 @@ using System.Globalization;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+
 namespace RawBpf.Loader.Links;
 
 /// <summary>

@@ -1,5 +1,8 @@
+using RawBpf.Loader.Host;
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using RawBpf.Elf;
 
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
+
 namespace RawBpf.Loader.Links;
 
 /// <summary>

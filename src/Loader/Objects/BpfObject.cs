@@ -3,11 +3,17 @@ using System.Text;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
+using RawBpf.Loader.Maps;
+using RawBpf.Loader.Programs;
+
+using BpfMapFlags = RawBpf.Loader.Maps.BpfMapFlags;
+using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
-namespace RawBpf.Loader;
+namespace RawBpf.Loader.Objects;
 
 /// <summary>
 /// A BPF object from open to unload: <see cref="Open(string)"/> parses the ELF (no kernel involved), the

@@ -1,4 +1,4 @@
-namespace RawBpf.Loader;
+namespace RawBpf.Loader.Objects;
 
 /// <summary>
 /// Loading an object failed for a reason the object or the kernel's types explain: a program the verifier

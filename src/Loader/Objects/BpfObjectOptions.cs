@@ -1,7 +1,7 @@
-using RawBpf.Loader.Links;
 using RawBpf.BtfCore;
+using RawBpf.Loader.Links;
 
-namespace RawBpf.Loader;
+namespace RawBpf.Loader.Objects;
 
 /// <summary>How <see cref="BpfObject.Load"/> finds kernel types and loads programs.</summary>
 public sealed record BpfObjectLoadOptions

@@ -1,6 +1,6 @@
 using RawBpf.BtfCore;
 
-namespace RawBpf.Loader;
+namespace RawBpf.Loader.Objects;
 
 /// <summary>
 /// vmlinux first, then each module's split BTF from /sys/kernel/btf, parsed only when CO-RE first looks past

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
-namespace RawBpf.Loader;
+namespace RawBpf.Loader.Objects;
 
 /// <summary>
 /// Builds the instruction array the kernel receives for one entry program, as libbpf's

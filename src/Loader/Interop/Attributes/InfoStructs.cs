@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-using RawBpf.Loader;
-
 namespace RawBpf.Loader.Interop;
 
 /// <summary><c>struct bpf_prog_info</c> (232 bytes in the 6.1 header): what BPF_OBJ_GET_INFO_BY_FD returns for a program.</summary>

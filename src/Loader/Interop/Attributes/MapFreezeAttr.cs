@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-using RawBpf.Loader;
-
 namespace RawBpf.Loader.Interop;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using RawBpf.Elf;
-using RawBpf.Loader;
 
 namespace RawBpf.Loader.Interop;
 

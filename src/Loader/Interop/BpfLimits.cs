@@ -1,0 +1,14 @@
+namespace RawBpf.Loader.Interop;
+
+/// <summary>Sizes fixed by the uapi.</summary>
+public static class BpfLimits
+{
+    /// <summary>BPF_OBJ_NAME_LEN: map and program names, including the terminating NUL.</summary>
+    public const int ObjectNameLength = 16;
+
+    /// <summary>BPF_TAG_SIZE: the program tag (a truncated SHA-1 of the instructions).</summary>
+    public const int TagSize = 8;
+
+    /// <summary>sizeof(struct bpf_insn).</summary>
+    public const int InstructionSize = 8;
+}

@@ -1,0 +1,96 @@
+using System.Runtime.InteropServices;
+using RawBpf.Loader.Interop;
+
+namespace RawBpf.Loader.Readers;
+
+/// <summary>
+/// An epoll set plus an eventfd registered in it, so a blocked wait can be woken from another thread (on
+/// cancellation or <see cref="Wake"/>). Shared by the ring buffer and perf buffer readers.
+/// </summary>
+internal sealed unsafe class EventWaiter : IDisposable
+{
+    /// <summary>epoll_event.data of the wake-up eventfd.</summary>
+    private const ulong WakeMarker = ulong.MaxValue;
+
+    private readonly EpollFileDescriptor _epoll;
+    private readonly EventFileDescriptor _wake;
+    private readonly EpollEvent[] _events;
+
+    public EventWaiter(int capacity)
+    {
+        _epoll = KernelCalls.EpollCreate();
+        _wake = KernelCalls.EventFd();
+        KernelCalls.EpollAdd(_epoll, _wake, WakeMarker);
+        _events = new EpollEvent[capacity + 1];
+    }
+
+    public void Add(FileDescriptorHandle fd, ulong data) => KernelCalls.EpollAdd(_epoll, fd, data);
+
+    /// <summary>Makes a current or the next <see cref="Wait"/> return.</summary>
+    public void Wake()
+    {
+        ulong one = 1;
+        using var lease = _wake.Lease();
+        Libc.write((int)lease.Fd, &one, sizeof(ulong));
+    }
+
+    /// <summary>
+    /// Blocks until a registered fd is readable, the timeout passes (-1: forever) or the token is cancelled
+    /// (then throws). Returns the number of ready data sources (the wake-up eventfd is not counted).
+    /// </summary>
+    public int Wait(int timeoutMilliseconds, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        CancellationTokenRegistration registration = default;
+        if (cancellationToken.CanBeCanceled)
+        {
+            registration = cancellationToken.UnsafeRegister(static state => ((EventWaiter)state!).Wake(), this);
+        }
+
+        try
+        {
+            int count;
+            using (var lease = _epoll.Lease())
+            {
+                fixed (EpollEvent* events = _events)
+                {
+                    count = Libc.epoll_wait((int)lease.Fd, events, _events.Length, timeoutMilliseconds);
+                }
+            }
+
+            if (count < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                return errno == Errno.EINTR ? 0 : throw new LinuxSyscallException("epoll_wait", errno);
+            }
+
+            var ready = 0;
+            for (var i = 0; i < count; i++)
+            {
+                if (_events[i].Data == WakeMarker)
+                {
+                    ulong value;
+                    using var lease = _wake.Lease();
+                    Libc.read((int)lease.Fd, &value, sizeof(ulong)); // reset the counter (non-blocking)
+                }
+                else
+                {
+                    ready++;
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return ready;
+        }
+        finally
+        {
+            registration.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _wake.Dispose();
+        _epoll.Dispose();
+    }
+}

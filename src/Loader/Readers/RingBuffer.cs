@@ -1,0 +1,236 @@
+using RawBpf.Elf;
+using RawBpf.Loader.Interop;
+using RawBpf.Loader.Maps;
+
+namespace RawBpf.Loader.Readers;
+
+/// <summary>Receives one ring buffer record; the span points into the shared mapping and is valid only during the call.</summary>
+public delegate void RingBufferRecordHandler<TState>(ref TState state, ReadOnlySpan<byte> record);
+
+/// <summary>
+/// Reader of a BPF_MAP_TYPE_RINGBUF map (5.8) through its mmap'ed pages (kernel/bpf/ringbuf.c):
+/// <list type="bullet">
+/// <item>offset 0, one page, read-write: the consumer page, starting with <c>consumer_pos</c> (written by us);</item>
+/// <item>offset page_size, read-only: the producer page (<c>producer_pos</c>) followed by the data pages mapped
+/// twice in a row, so a record that wraps around the end is still contiguous in our address space.</item>
+/// </list>
+/// Each record has an 8-byte header: <c>u32 len</c> (bit 31 BPF_RINGBUF_BUSY_BIT: reserved but not yet committed;
+/// bit 30 BPF_RINGBUF_DISCARD_BIT: discarded) and <c>u32 pg_off</c>; records start on 8-byte boundaries.
+/// Reading allocates nothing: records are handed out as spans over the mapping, valid until committed.
+/// Not thread-safe: one consumer thread (the kernel supports only one consumer position anyway).
+/// </summary>
+public sealed unsafe class RingBuffer : IDisposable
+{
+    private const uint BusyBit = 1u << 31;     // BPF_RINGBUF_BUSY_BIT
+    private const uint DiscardBit = 1u << 30;  // BPF_RINGBUF_DISCARD_BIT
+    private const int HeaderSize = 8;          // BPF_RINGBUF_HDR_SZ
+
+    private readonly BpfMap _map;
+    private readonly nuint _pageSize;
+    private readonly nuint _dataSize;
+    private readonly ulong _mask;
+    private readonly EventWaiter _waiter;
+    private byte* _consumerPage;
+    private byte* _producerMapping;
+    private ulong _cursor;
+
+    /// <summary>Maps <paramref name="map"/> (which stays owned by the caller) and registers it for epoll.</summary>
+    public RingBuffer(BpfMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        if (map.Type != BpfMapType.Ringbuf)
+        {
+            throw new ArgumentException($"map \"{map.Name}\" is {UapiNames.Of(map.Type)}, not RINGBUF", nameof(map));
+        }
+
+        _map = map;
+        _pageSize = (nuint)Environment.SystemPageSize;
+        _dataSize = map.MaxEntries;
+        _mask = _dataSize - 1;
+        _consumerPage = KernelCalls.MapShared(map.Fd, _pageSize, Libc.PROT_READ | Libc.PROT_WRITE, 0);
+        try
+        {
+            _producerMapping = KernelCalls.MapShared(map.Fd, _pageSize + (2 * _dataSize), Libc.PROT_READ, (long)_pageSize);
+            _waiter = new EventWaiter(1);
+            _waiter.Add(map.Fd, 0);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+
+        _cursor = Volatile.Read(ref ConsumerPosition);
+    }
+
+    /// <summary>The data area size in bytes (the map's max_entries).</summary>
+    public int DataSize => (int)_dataSize;
+
+    /// <summary>Bytes the producer has committed or reserved beyond what we have read.</summary>
+    public long PendingBytes => (long)(Volatile.Read(ref ProducerPosition) - _cursor);
+
+    private ref ulong ConsumerPosition => ref *(ulong*)_consumerPage;
+
+    private ref ulong ProducerPosition => ref *(ulong*)_producerMapping;
+
+    private byte* Data => _producerMapping + _pageSize;
+
+    /// <summary>
+    /// Returns the next committed record, skipping discarded ones; false when there is none or the next one is
+    /// still being written (busy). The span stays valid until <see cref="Commit"/>, which frees it for the producer.
+    /// </summary>
+    public bool TryRead(out ReadOnlySpan<byte> record)
+    {
+        ObjectDisposedException.ThrowIf(_producerMapping is null, this);
+
+        // Acquire: the records below producer_pos were written before the kernel published it.
+        var producer = Volatile.Read(ref ProducerPosition);
+        while (_cursor < producer)
+        {
+            var header = (uint*)(Data + (_cursor & _mask));
+
+            // Acquire: the kernel clears BUSY with a release store once the record's bytes are in place.
+            var length = Volatile.Read(ref *header);
+            if ((length & BusyBit) != 0)
+            {
+                break; // reserved, not yet submitted: records after it must wait too (they are consumed in order)
+            }
+
+            var dataLength = length & ~(BusyBit | DiscardBit);
+            if (dataLength > _dataSize - HeaderSize)
+            {
+                throw new InvalidDataException($"ring buffer \"{_map.Name}\": record at position {_cursor} claims {dataLength} bytes, more than the {_dataSize}-byte ring");
+            }
+
+            var start = _cursor;
+            _cursor += (dataLength + HeaderSize + 7) & ~7u;
+            if ((length & DiscardBit) != 0)
+            {
+                continue;
+            }
+
+            record = new ReadOnlySpan<byte>(Data + (start & _mask) + HeaderSize, (int)dataLength);
+            return true;
+        }
+
+        record = default;
+        return false;
+    }
+
+    /// <summary>Publishes the read position: records returned so far are released to the producer.</summary>
+    public void Commit()
+    {
+        ObjectDisposedException.ThrowIf(_consumerPage is null, this);
+
+        // Release: our reads of the records happen before the kernel may overwrite them.
+        if (Volatile.Read(ref ConsumerPosition) != _cursor)
+        {
+            Volatile.Write(ref ConsumerPosition, _cursor);
+        }
+    }
+
+    /// <summary>
+    /// Hands every available record to <paramref name="handler"/>, publishing the read position each time it has
+    /// caught up with the producer position it read (so the producer gets the space back batch by batch). A static
+    /// lambda as the handler and a struct state make this allocation-free. Returns the number of records handled.
+    /// </summary>
+    public int Consume<TState>(ref TState state, RingBufferRecordHandler<TState> handler, int maxRecords = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(_producerMapping is null, this);
+
+        // The hot loop works on locals: the handler is an opaque call, so fields would be reloaded after each record.
+        var data = Data;
+        var mask = _mask;
+        var maxDataLength = _dataSize - HeaderSize;
+        var cursor = _cursor;
+        var count = 0;
+        try
+        {
+            while (count < maxRecords)
+            {
+                // Acquire: the records below producer_pos were written before the kernel published it.
+                var producer = Volatile.Read(ref ProducerPosition);
+                if (cursor >= producer)
+                {
+                    break;
+                }
+
+                while (cursor < producer && count < maxRecords)
+                {
+                    // Acquire: the kernel clears BUSY with a release store once the record's bytes are in place.
+                    var length = Volatile.Read(ref *(uint*)(data + (cursor & mask)));
+                    if ((length & BusyBit) != 0)
+                    {
+                        return count; // reserved, not yet submitted: later records wait for it (the finally commits)
+                    }
+
+                    var dataLength = length & ~(BusyBit | DiscardBit);
+                    if (dataLength > maxDataLength)
+                    {
+                        throw new InvalidDataException($"ring buffer \"{_map.Name}\": record at position {cursor} claims {dataLength} bytes, more than the {_dataSize}-byte ring");
+                    }
+
+                    var start = cursor;
+                    cursor += (dataLength + HeaderSize + 7) & ~7u;
+                    _cursor = cursor; // a handler that throws has consumed its record, as with TryRead
+                    if ((length & DiscardBit) == 0)
+                    {
+                        handler(ref state, new ReadOnlySpan<byte>(data + (start & mask) + HeaderSize, (int)dataLength));
+                        count++;
+                    }
+                }
+
+                // Release: our reads of this batch happen before the kernel may overwrite it.
+                Volatile.Write(ref ConsumerPosition, cursor);
+            }
+        }
+        finally
+        {
+            Commit();
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Waits until data is available (returns true), the timeout passes (false; -1 waits forever), or the token
+    /// is cancelled (throws <see cref="OperationCanceledException"/>).
+    /// </summary>
+    public bool WaitForData(int timeoutMilliseconds, CancellationToken cancellationToken = default)
+    {
+        if (PendingBytes > 0)
+        {
+            return true;
+        }
+
+        // Readiness is level-triggered on producer_pos != consumer_pos, so no wake-up can be lost here.
+        Commit();
+        return _waiter.Wait(timeoutMilliseconds, cancellationToken) > 0 || PendingBytes > 0;
+    }
+
+    /// <summary>Waits (see <see cref="WaitForData"/>) and consumes what is there.</summary>
+    public int Poll<TState>(ref TState state, RingBufferRecordHandler<TState> handler, int timeoutMilliseconds, CancellationToken cancellationToken = default) =>
+        WaitForData(timeoutMilliseconds, cancellationToken) ? Consume(ref state, handler) : 0;
+
+    /// <summary>Wakes a thread blocked in <see cref="WaitForData"/>.</summary>
+    public void Wake() => _waiter?.Wake();
+
+    public void Dispose()
+    {
+        _waiter?.Dispose();
+        if (_producerMapping is not null)
+        {
+            KernelCalls.Unmap(_producerMapping, _pageSize + (2 * _dataSize));
+            _producerMapping = null;
+        }
+
+        if (_consumerPage is not null)
+        {
+            KernelCalls.Unmap(_consumerPage, _pageSize);
+            _consumerPage = null;
+        }
+
+        GC.KeepAlive(_map);
+    }
+}
