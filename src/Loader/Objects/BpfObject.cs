@@ -487,13 +487,20 @@ public sealed class BpfObject : IDisposable
         }
     }
 
-    /// <summary>tp_btf/, fentry/, fexit/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
+    /// <summary>tp_btf/, fentry/, fexit/, lsm/, iter/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
     private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, IReadOnlyList<Btf>? kernelTypes)
     {
         if (!info.Flags.HasFlag(ProgramSectionFlags.AttachBtf) || info.AttachTarget is not { Length: > 0 } target)
             return 0;
         var vmlinux = kernelTypes?[0] ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
-        var (name, kind) = info.ExpectedAttachType == BpfAttachType.TraceRawTp ? ("btf_trace_" + target, BtfKind.Typedef) : (target, BtfKind.Func);
+        // libbpf's find_attach_btf_id prefixes: tp_btf names a typedef, lsm and iter a function of their own.
+        var (name, kind) = info.ExpectedAttachType switch
+        {
+            BpfAttachType.TraceRawTp => ("btf_trace_" + target, BtfKind.Typedef),
+            BpfAttachType.LsmMac or BpfAttachType.LsmCgroup => ("bpf_lsm_" + target, BtfKind.Func),
+            BpfAttachType.TraceIter => ("bpf_iter_" + target, BtfKind.Func),
+            _ => (target, BtfKind.Func),
+        };
         var id = vmlinux.FindTypeId(name, kind);
         return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {kind.ToUapiName()} '{name}' to attach to");
     }
