@@ -30,7 +30,7 @@ public class LayoutTests
         Assert.Equal(12, Unsafe.SizeOf<GetNextIdAttr>());
         Assert.Equal(232, Unsafe.SizeOf<BpfProgInfo>());
         Assert.Equal(88, Unsafe.SizeOf<BpfMapInfo>());
-        Assert.Equal(48, Unsafe.SizeOf<BpfLinkInfo>());
+        Assert.Equal(72, Unsafe.SizeOf<BpfLinkInfo>());
         Assert.Equal(32, Unsafe.SizeOf<BpfBtfInfo>());
         Assert.Equal(128, Unsafe.SizeOf<PerfEventAttr>());  // PERF_ATTR_SIZE_VER7
         Assert.Equal(12, Unsafe.SizeOf<EpollEvent>());      // packed on x86-64

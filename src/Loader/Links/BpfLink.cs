@@ -78,6 +78,9 @@ public class BpfLink : IDisposable
         var fd = BpfFs.GetPinned(path);
         try
         {
+            // BPF_OBJ_GET opens whatever is pinned; only a link's anonymous inode is named bpf_link.
+            if (new FileInfo($"/proc/self/fd/{fd.RawFd}").LinkTarget is not "anon_inode:bpf_link")
+                throw new BpfAttachException($"{path} is not a pinned link (a program or map is pinned there?)");
             var info = ObjectInfo.GetLinkInfo(fd);
             return new BpfLink(BpfAttachMethod.Pinned, fd, $"{BpfLinkKinds.Name(info.Type)} link {info.Id} pinned at {path}");
         }
