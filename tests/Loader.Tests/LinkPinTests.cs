@@ -1,5 +1,6 @@
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Links;
+using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Links;
+using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,6 +1,7 @@
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Objects;
+using RawBpf.Tests.Shared;
 
 namespace RawBpf.Loader.Tests;
 

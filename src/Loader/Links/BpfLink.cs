@@ -78,8 +78,8 @@ public class BpfLink : IDisposable
         var fd = BpfFs.GetPinned(path);
         try
         {
-            // BPF_OBJ_GET opens whatever is pinned; only a link's anonymous inode is named bpf_link.
-            if (new FileInfo($"/proc/self/fd/{fd.RawFd}").LinkTarget is not "anon_inode:bpf_link")
+            // BPF_OBJ_GET opens whatever is pinned; only a link's anonymous inode is named bpf_link (bpf-link on newer kernels).
+            if (new FileInfo($"/proc/self/fd/{fd.RawFd}").LinkTarget is not ("anon_inode:bpf_link" or "anon_inode:bpf-link"))
                 throw new BpfAttachException($"{path} is not a pinned link (a program or map is pinned there?)");
             var info = ObjectInfo.GetLinkInfo(fd);
             return new BpfLink(BpfAttachMethod.Pinned, fd, $"{BpfLinkKinds.Name(info.Type)} link {info.Id} pinned at {path}");

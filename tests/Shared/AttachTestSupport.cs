@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using RawBpf.Tests.Shared;
 
-namespace RawBpf.Loader.Tests;
+namespace RawBpf.Tests.Shared;
 
 /// <summary>
 /// What the attach-kind tests share: the uprobe target program (tests/bpf/attach/uprobe_target.c, built with gcc at
