@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Bench;
 

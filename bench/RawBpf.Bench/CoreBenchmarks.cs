@@ -4,6 +4,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
+using RawBpf.Uapi;
 
 namespace RawBpf.Bench;
 

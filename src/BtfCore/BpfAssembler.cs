@@ -1,4 +1,6 @@
-using static RawBpf.BtfCore.BpfOpcode;
+using RawBpf.Uapi;
+
+using static RawBpf.Uapi.BpfOpcode;
 
 namespace RawBpf.BtfCore;
 

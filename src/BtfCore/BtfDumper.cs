@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore;
 

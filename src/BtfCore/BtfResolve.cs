@@ -1,3 +1,5 @@
+using RawBpf.Uapi;
+
 namespace RawBpf.BtfCore;
 
 /// <summary>Following type references with a depth bound, so a reference cycle in bad BTF ends in an error.</summary>

@@ -1,26 +1,6 @@
-namespace RawBpf.BtfCore;
+using RawBpf.Uapi;
 
-/// <summary>BTF kinds and flavours a kernel may lack, as probed by the loader (all present since 6.0).</summary>
-[Flags]
-public enum BtfKindSupport
-{
-    None = 0,
-    /// <summary>FUNC and FUNC_PROTO (4.20).</summary>
-    Func = 1 << 0,
-    /// <summary>FUNC with global linkage (5.6).</summary>
-    GlobalFunc = 1 << 1,
-    /// <summary>VAR and DATASEC (5.2).</summary>
-    DataSec = 1 << 2,
-    /// <summary>FLOAT (5.13).</summary>
-    Float = 1 << 3,
-    /// <summary>DECL_TAG (5.16).</summary>
-    DeclTag = 1 << 4,
-    /// <summary>TYPE_TAG (5.17).</summary>
-    TypeTag = 1 << 5,
-    /// <summary>ENUM64 and signed ENUM (6.0).</summary>
-    Enum64 = 1 << 6,
-    All = Func | GlobalFunc | DataSec | Float | DeclTag | TypeTag | Enum64,
-}
+namespace RawBpf.BtfCore;
 
 /// <summary>
 /// Rewrites an object's BTF so an older kernel accepts it, type for type as libbpf's
@@ -33,9 +13,9 @@ public static class BtfSanitizer
     private const string Enum64PlaceholderName = "enum64_placeholder";
 
     /// <summary>True when <paramref name="btf"/> uses something <paramref name="support"/> lacks.</summary>
-    public static bool NeedsSanitizing(Btf btf, BtfKindSupport support)
+    public static bool NeedsSanitizing(Btf btf, BtfFeatures support)
     {
-        if ((support & BtfKindSupport.All) == BtfKindSupport.All)
+        if ((support & BtfFeatures.All) == BtfFeatures.All)
             return false;
         for (var id = btf.FirstTypeId; id <= btf.LastTypeId; id++)
         {
@@ -46,7 +26,7 @@ public static class BtfSanitizer
     }
 
     /// <summary>A sanitized copy of <paramref name="btf"/>'s bytes (not split BTF: objects carry their own).</summary>
-    public static byte[] Sanitize(Btf btf, BtfKindSupport support)
+    public static byte[] Sanitize(Btf btf, BtfFeatures support)
     {
         if (btf.Base is not null)
             throw new ArgumentException("split BTF is not sanitized: only an object's own BTF is loaded", nameof(btf));
@@ -128,21 +108,21 @@ public static class BtfSanitizer
         Enum64ToUnion,
     }
 
-    private static Rewrite Replacement(BtfType type, BtfKindSupport support)
+    private static Rewrite Replacement(BtfType type, BtfFeatures support)
     {
-        bool Lacks(BtfKindSupport feature) => (support & feature) == 0;
+        bool Lacks(BtfFeatures feature) => (support & feature) == 0;
         return type.Kind switch
         {
-            BtfKind.Var when Lacks(BtfKindSupport.DataSec) => Rewrite.ToInt,
-            BtfKind.DeclTag when Lacks(BtfKindSupport.DeclTag) => Rewrite.ToInt,
-            BtfKind.Datasec when Lacks(BtfKindSupport.DataSec) => Rewrite.DatasecToStruct,
-            BtfKind.FuncProto when Lacks(BtfKindSupport.Func) => Rewrite.FuncProtoToEnum,
-            BtfKind.Func when Lacks(BtfKindSupport.Func) => Rewrite.FuncToTypedef,
-            BtfKind.Func when Lacks(BtfKindSupport.GlobalFunc) && type.Linkage == BtfLinkage.Global => Rewrite.GlobalFuncToStatic,
-            BtfKind.Float when Lacks(BtfKindSupport.Float) => Rewrite.FloatToStruct,
-            BtfKind.TypeTag when Lacks(BtfKindSupport.TypeTag) => Rewrite.TypeTagToConst,
-            BtfKind.Enum when Lacks(BtfKindSupport.Enum64) && type.KindFlag => Rewrite.ClearEnumSign,
-            BtfKind.Enum64 when Lacks(BtfKindSupport.Enum64) => Rewrite.Enum64ToUnion,
+            BtfKind.Var when Lacks(BtfFeatures.DataSec) => Rewrite.ToInt,
+            BtfKind.DeclTag when Lacks(BtfFeatures.DeclTag) => Rewrite.ToInt,
+            BtfKind.Datasec when Lacks(BtfFeatures.DataSec) => Rewrite.DatasecToStruct,
+            BtfKind.FuncProto when Lacks(BtfFeatures.Func) => Rewrite.FuncProtoToEnum,
+            BtfKind.Func when Lacks(BtfFeatures.Func) => Rewrite.FuncToTypedef,
+            BtfKind.Func when Lacks(BtfFeatures.GlobalFunc) && type.Linkage == BtfLinkage.Global => Rewrite.GlobalFuncToStatic,
+            BtfKind.Float when Lacks(BtfFeatures.Float) => Rewrite.FloatToStruct,
+            BtfKind.TypeTag when Lacks(BtfFeatures.TypeTag) => Rewrite.TypeTagToConst,
+            BtfKind.Enum when Lacks(BtfFeatures.Enum64) && type.KindFlag => Rewrite.ClearEnumSign,
+            BtfKind.Enum64 when Lacks(BtfFeatures.Enum64) => Rewrite.Enum64ToUnion,
             _ => Rewrite.None,
         };
     }

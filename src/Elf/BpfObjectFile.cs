@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 
@@ -13,9 +14,6 @@ namespace RawBpf.Elf;
 /// </summary>
 public sealed class BpfObjectFile
 {
-    /// <summary><c>BPF_OBJ_NAME_LEN</c>: kernel object names hold 15 characters and a NUL.</summary>
-    public const int ObjectNameLength = 16;
-
     private BpfObjectFile(string path, string objectName, ElfImage image)
     {
         Path = path;
@@ -129,9 +127,7 @@ public sealed class BpfObjectFile
     /// <summary>libbpf's <c>bpf_object__new</c>: basename, cut at the first '.', at most 15 characters.</summary>
     public static string DeriveObjectName(string path)
     {
-        var name = System.IO.Path.GetFileName(path);
-        if (name.Length > ObjectNameLength - 1)
-            name = name[..(ObjectNameLength - 1)];
+        var name = BpfLimits.TruncateObjectName(System.IO.Path.GetFileName(path));
         var dot = name.IndexOf('.');
         return dot >= 0 ? name[..dot] : name;
     }
@@ -144,13 +140,11 @@ public sealed class BpfObjectFile
     public static string InternalMapName(string objectName, string sectionName)
     {
         var suffixLength = Math.Max(7, sectionName.Length);
-        if (suffixLength >= ObjectNameLength)
-            suffixLength = ObjectNameLength - 1;
-        var prefixLength = sectionName.IndexOf('.', 1) >= 0 ? 0 : Math.Min(ObjectNameLength - suffixLength - 1, objectName.Length);
+        if (suffixLength >= BpfLimits.ObjectNameLength)
+            suffixLength = BpfLimits.ObjectNameLength - 1;
+        var prefixLength = sectionName.IndexOf('.', 1) >= 0 ? 0 : Math.Min(BpfLimits.ObjectNameLength - suffixLength - 1, objectName.Length);
         var combined = objectName[..prefixLength] + sectionName[..Math.Min(suffixLength, sectionName.Length)];
-        if (combined.Length > ObjectNameLength - 1)
-            combined = combined[..(ObjectNameLength - 1)];
-        var chars = combined.ToCharArray();
+        var chars = BpfLimits.TruncateObjectName(combined).ToCharArray();
         for (var i = 0; i < chars.Length; i++)
         {
             if (!(char.IsAsciiLetterOrDigit(chars[i]) || chars[i] == '_' || chars[i] == '.'))
@@ -376,7 +370,7 @@ public sealed class BpfObjectFile
         var variables = datasec is { } d ? FixedVariables(d, section) : [];
         // Every data map is mmapable, as in libbpf 1.1 (the bpftool oracle here), so the loader can always map
         // .bss/.data into user space. libbpf 1.3+ drops the flag when every variable is static or hidden.
-        var flags = (uint)BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? (uint)BpfMapFlags.ReadOnlyProgram : 0);
+        var flags = BpfMapFlags.Mmapable | (kind == MapKind.ReadOnlyData ? BpfMapFlags.ReadOnlyProgram : BpfMapFlags.None);
         if (section.Size > ElfConstants.MaxMapValueSize)
             throw new ElfFormatException(section.Name, 0, $"size {section.Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes)");
         return new MapDefinition(InternalMapName(ObjectName, section.Name), kind)
@@ -419,7 +413,7 @@ public sealed class BpfObjectFile
             KeySize = 4,
             ValueSize = (uint)size,
             MaxEntries = 1,
-            Flags = (uint)(BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable),
+            Flags = BpfMapFlags.ReadOnlyProgram | BpfMapFlags.Mmapable,
             ValueTypeId = datasec?.Id ?? 0,
             SectionIndex = Image.SymbolTable!.Index,
             ZeroedLength = size,

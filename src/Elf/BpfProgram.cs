@@ -1,4 +1,4 @@
-using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 

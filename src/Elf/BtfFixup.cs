@@ -1,4 +1,5 @@
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 

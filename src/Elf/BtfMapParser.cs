@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 
@@ -73,7 +74,7 @@ internal static class BtfMapParser
                     map.MaxEntries = IntAttribute(btf, member, Bad);
                     break;
                 case "map_flags":
-                    map.Flags = IntAttribute(btf, member, Bad);
+                    map.Flags = (BpfMapFlags)IntAttribute(btf, member, Bad);
                     break;
                 case "numa_node":
                     map.NumaNode = IntAttribute(btf, member, Bad);

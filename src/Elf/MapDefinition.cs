@@ -1,3 +1,5 @@
+using RawBpf.Uapi;
+
 namespace RawBpf.Elf;
 
 /// <summary>Where a map definition came from, which decides how the loader creates and fills it.</summary>
@@ -43,7 +45,7 @@ public sealed class MapDefinition
     public string RealName { get; internal init; } = "";
 
     /// <summary>The name the kernel keeps (<c>bpf_attr.map_name</c>): <see cref="Name"/> cut to 15 characters.</summary>
-    public string KernelName => Name.Length < BpfObjectFile.ObjectNameLength ? Name : Name[..(BpfObjectFile.ObjectNameLength - 1)];
+    public string KernelName => BpfLimits.TruncateObjectName(Name);
 
     public MapKind Kind { get; }
     public BpfMapType Type { get; internal set; }
@@ -60,7 +62,7 @@ public sealed class MapDefinition
     public uint MaxEntries { get; internal set; }
 
     /// <summary><c>map_flags</c> (BPF_F_*).</summary>
-    public uint Flags { get; internal set; }
+    public BpfMapFlags Flags { get; internal set; }
     public uint NumaNode { get; internal set; }
     public ulong MapExtra { get; internal set; }
     public MapPinning Pinning { get; internal set; }
@@ -122,7 +124,7 @@ public sealed class MapDefinition
         return null;
     }
 
-    public override string ToString() => $"map '{Name}' {Type} key {KeySize} value {ValueSize} max_entries {MaxEntries} flags 0x{Flags:x}";
+    public override string ToString() => $"map '{Name}' {Type} key {KeySize} value {ValueSize} max_entries {MaxEntries} flags 0x{(uint)Flags:x}";
 }
 
 /// <summary>One statically initialised slot of a map-in-map (the inner map's name) or prog array (the program's name).</summary>
@@ -135,7 +137,7 @@ public readonly record struct MapInitialSlot(int Index, string TargetName);
 /// <param name="TypeId">The VAR's type (e.g. a CONST VOLATILE __u32) in the object BTF.</param>
 /// <param name="VarTypeId">The VAR itself in the object BTF.</param>
 /// <param name="IsHidden">A GLOBAL symbol with hidden/internal visibility: libbpf treats it as static.</param>
-public sealed record GlobalVariable(string Name, string SectionName, uint Offset, uint Size, int TypeId, int VarTypeId, BtfCore.BtfLinkage Linkage, bool IsHidden)
+public sealed record GlobalVariable(string Name, string SectionName, uint Offset, uint Size, int TypeId, int VarTypeId, BtfLinkage Linkage, bool IsHidden)
 {
     /// <summary>Copies <paramref name="value"/> (exactly <see cref="Size"/> bytes) into a map value buffer.</summary>
     public void Write(Span<byte> mapValue, ReadOnlySpan<byte> value)

@@ -1,3 +1,5 @@
+using RawBpf.Uapi;
+
 namespace RawBpf.Elf;
 
 /// <summary>Properties libbpf attaches to a SEC() prefix (its <c>SEC_*</c> cookie bits).</summary>

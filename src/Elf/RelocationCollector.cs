@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf;
 

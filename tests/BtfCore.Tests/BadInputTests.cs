@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests;
 

@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests;
 

@@ -1,3 +1,5 @@
+using RawBpf.Uapi;
+
 namespace RawBpf.BtfCore.Tests;
 
 /// <summary>Small BTF blobs for bad-input and synthetic tests, written with <see cref="BtfWriter"/>.</summary>

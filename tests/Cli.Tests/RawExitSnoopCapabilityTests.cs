@@ -1,5 +1,3 @@
-using RawBpf.Tests.Shared;
-
 namespace RawBpf.Cli.Tests;
 
 /// <summary>

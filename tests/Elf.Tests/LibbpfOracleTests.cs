@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf.Tests;
 
@@ -51,7 +52,7 @@ public class LibbpfOracleTests
             // libbpf sets a perf event array's max_entries 0 to the number of CPUs at load time.
             if (!(map.Type == BpfMapType.PerfEventArray && map.MaxEntries == 0))
                 Assert.Equal(map.MaxEntries, kernel.MaxEntries);
-            Assert.Equal(map.Flags, kernel.Flags);
+            Assert.Equal(map.Flags, (BpfMapFlags)kernel.Flags);
         }
         Assert.Equal(obj.Maps.Count, kernelMaps.Count);
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf.Tests;
 
@@ -98,7 +99,7 @@ public partial class ObjectModelTests
         Assert.Null(jumps.InnerMap);
         Assert.Equal([new MapInitialSlot(1, "tail_target")], jumps.InitialSlots);
         var sized = obj.FindMap("sized_hash")!;
-        Assert.Equal((8u, 16u, 1u, 0), (sized.KeySize, sized.ValueSize, sized.Flags, sized.KeyTypeId));
+        Assert.Equal((8u, 16u, BpfMapFlags.NoPrealloc, 0), (sized.KeySize, sized.ValueSize, sized.Flags, sized.KeyTypeId));
     }
 
     [Fact]
@@ -154,7 +155,7 @@ public partial class ObjectModelTests
         knob.Write(copy, BitConverter.GetBytes(9u));
         Assert.Equal(9u, BitConverter.ToUInt32(copy, (int)knob.Offset));
         var bss = obj.FindMap("elf_feat.bss")!;
-        Assert.Equal(BtfCore.BtfLinkage.Static, bss.FindVariable("static_counter")!.Linkage);
+        Assert.Equal(BtfLinkage.Static, bss.FindVariable("static_counter")!.Linkage);
         Assert.True(bss.InitialValue.Span.IndexOfAnyExcept((byte)0) < 0);
         Assert.Equal(["CONFIG_HZ", "LINUX_KERNEL_VERSION", "init_task"], obj.Externs.Select(e => e.Name));
         Assert.True(obj.Externs[0].IsWeak);

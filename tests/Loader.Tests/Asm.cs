@@ -1,8 +1,9 @@
 using RawBpf.BtfCore;
 using RawBpf.Loader.Maps;
+using RawBpf.Uapi;
 
 using static RawBpf.BtfCore.BpfAssembler;
-using static RawBpf.BtfCore.BpfOpcode;
+using static RawBpf.Uapi.BpfOpcode;
 
 namespace RawBpf.Loader.Tests;
 

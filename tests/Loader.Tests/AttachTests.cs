@@ -2,6 +2,7 @@ using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 

@@ -2,6 +2,7 @@ using RawBpf.BtfCore;
 using RawBpf.Elf;
 using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Tests;
 
@@ -12,7 +13,7 @@ namespace RawBpf.Loader.Tests;
 public class BtfSanitizeTests
 {
     /// <summary>What Debian's 5.10 kernel knows: FUNC, global FUNC, DATASEC; no FLOAT, DECL_TAG, TYPE_TAG, ENUM64.</summary>
-    private const BtfKindSupport Linux510 = BtfKindSupport.Func | BtfKindSupport.GlobalFunc | BtfKindSupport.DataSec;
+    private const BtfFeatures Linux510 = BtfFeatures.Basic | BtfFeatures.Func | BtfFeatures.GlobalFunc | BtfFeatures.DataSec;
 
     public static TheoryData<string> Objects()
     {
@@ -29,7 +30,7 @@ public class BtfSanitizeTests
         var file = BpfObjectFile.Load(Path.Combine(RepoPaths.BpfObjects, relativePath));
         Assert.NotNull(file.Btf);
         var fixedUp = Btf.Parse(BtfFixup.CreateKernelBtf(file) ?? file.Btf!.RawData.ToArray());
-        foreach (var support in new[] { Linux510, Linux510 & ~BtfKindSupport.GlobalFunc })
+        foreach (var support in new[] { Linux510, Linux510 & ~BtfFeatures.GlobalFunc })
         {
             var sanitized = Btf.Parse(BtfSanitizer.Sanitize(fixedUp, support));
             Assert.Equal(fixedUp.LastTypeId, sanitized.LastTypeId - (HasKind(fixedUp, BtfKind.Enum64) ? 1 : 0));
@@ -37,7 +38,7 @@ public class BtfSanitizeTests
             {
                 var type = sanitized.GetType(id);
                 Assert.DoesNotContain(type.Kind, new[] { BtfKind.Float, BtfKind.DeclTag, BtfKind.TypeTag, BtfKind.Enum64 });
-                if (type.Kind == BtfKind.Func && (support & BtfKindSupport.GlobalFunc) == 0)
+                if (type.Kind == BtfKind.Func && (support & BtfFeatures.GlobalFunc) == 0)
                     Assert.Equal(BtfLinkage.Static, type.Linkage);
             }
             using var loaded = BpfBtfObject.Load(sanitized.RawData.Span);

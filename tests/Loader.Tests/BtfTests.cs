@@ -1,9 +1,9 @@
 using RawBpf.BtfCore;
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
-using RawBpf.Loader.Interop;
 using RawBpf.Loader.Objects;
 using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
@@ -26,7 +26,7 @@ public class BtfTests
         var blob = BtfProbes.BasicBlob();
         blob[0] = 0x00; // break the magic
         var error = Assert.Throws<BpfBtfLoadException>(() => BpfBtfObject.Load(blob));
-        Assert.Equal(Interop.Errno.EINVAL, error.Errno);
+        Assert.Equal(Uapi.Errno.EINVAL, error.Errno);
         Assert.Contains("magic", error.Log, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -1,3 +1,4 @@
+using RawBpf.BtfCore;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 
@@ -12,7 +13,7 @@ public class FeatureTests
         Assert.True(KernelFeatures.HasRingBuffer);
         Assert.True(KernelFeatures.HasPerfEventLink);
         Assert.True(KernelFeatures.HasMemcgAccounting);
-        Assert.Equal(new BtfFeatures(true, true, true, true, true, true, true, true), KernelFeatures.Btf);
+        Assert.Equal(BtfFeatures.All, KernelFeatures.Btf);
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using RawBpf.Loader.Links;
 using RawBpf.Loader.Objects;
 using RawBpf.Loader.Programs;
 
+using RawBpf.Uapi;
+
 namespace RawBpf.Loader.Tests;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Links;
 
+using RawBpf.Uapi;
+
 namespace RawBpf.Loader.Tests;
 
 /// <summary>

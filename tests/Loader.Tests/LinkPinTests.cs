@@ -1,6 +1,7 @@
-using RawBpf.Loader.Host;
 using RawBpf.Loader.Links;
 using RawBpf.Tests.Shared;
+
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,10 +1,8 @@
 using System.Runtime.InteropServices;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Maps;
-
-using BpfMapFlags = RawBpf.Loader.Maps.BpfMapFlags;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,13 +1,11 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Maps;
 using RawBpf.Loader.Objects;
-
-using BpfMapFlags = RawBpf.Loader.Maps.BpfMapFlags;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Tests;
 
@@ -128,7 +126,7 @@ public class MultiProgTests
         foreach (var name in new[] { "multi_pr.rodata", "multi_p.kconfig" })
         {
             var map = obj.GetMap(name);
-            Assert.NotEqual(0u, map.Flags & (uint)BpfMapFlags.ReadOnlyProgram);
+            Assert.NotEqual(BpfMapFlags.None, map.Flags & BpfMapFlags.ReadOnlyProgram);
             var value = new byte[map.ValueBufferSize];
             Assert.True(map.TryLookup(zeroKey, value));
             var error = Assert.Throws<BpfSyscallException>(() => map.Update(zeroKey, value));

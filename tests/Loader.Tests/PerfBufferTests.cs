@@ -4,6 +4,7 @@ using RawBpf.Loader.Links;
 using RawBpf.Loader.Maps;
 using RawBpf.Loader.Programs;
 using RawBpf.Loader.Readers;
+using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 

@@ -3,9 +3,10 @@ using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
 
 using static RawBpf.BtfCore.BpfAssembler;
-using static RawBpf.BtfCore.BpfOpcode;
+using static RawBpf.Uapi.BpfOpcode;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
@@ -89,7 +90,7 @@ public class ProgramTests
         }
 
         using var loaded = program;
-        Assert.Contains(attempts, e => e.Errno == Interop.Errno.ENOSPC && e.Arguments.Contains("log_size=65536", StringComparison.Ordinal));
+        Assert.Contains(attempts, e => e.Errno == Uapi.Errno.ENOSPC && e.Arguments.Contains("log_size=65536", StringComparison.Ordinal));
         Assert.False(attempts[^1].Failed);
         Assert.True(program.VerifierLog!.Length > LogRetry.InitialLogSize);
         Assert.Contains("processed 4001 insns", program.VerifierLog, StringComparison.Ordinal);

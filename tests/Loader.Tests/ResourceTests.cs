@@ -1,11 +1,10 @@
-using RawBpf.BtfCore;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Maps;
 using RawBpf.Loader.Objects;
 using RawBpf.Loader.Readers;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Tests;
 

@@ -1,8 +1,8 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Maps;
 using RawBpf.Loader.Readers;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Tests;
 

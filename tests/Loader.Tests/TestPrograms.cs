@@ -2,9 +2,10 @@ using RawBpf.BtfCore;
 using RawBpf.Elf;
 using RawBpf.Loader.Maps;
 using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
 
 using static RawBpf.BtfCore.BpfAssembler;
-using static RawBpf.BtfCore.BpfOpcode;
+using static RawBpf.Uapi.BpfOpcode;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 

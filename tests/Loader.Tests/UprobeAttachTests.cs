@@ -3,6 +3,8 @@ using RawBpf.Loader.Links;
 using RawBpf.Loader.Objects;
 using RawBpf.Tests.Shared;
 
+using RawBpf.Uapi;
+
 namespace RawBpf.Loader.Tests;
 
 /// <summary>uprobe, uretprobe and uprobe.multi on a real binary (the host has the uprobe PMU), each seeing real calls.</summary>

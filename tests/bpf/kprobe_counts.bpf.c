@@ -13,6 +13,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* bpf_get_attach_cookie arrived in 5.15: the loader fills this from its probe, the verifier drops the dead call. */
+extern _Bool LINUX_HAS_BPF_COOKIE __kconfig __attribute__((weak));
+
 __u64 kprobe_hits;
 __u64 kretprobe_hits;
 __u64 ksyscall_hits;
@@ -49,7 +52,8 @@ int BPF_KSYSCALL(count_ksyscall)
 SEC("kprobe")
 int manual_kprobe(struct pt_regs *ctx)
 {
-	manual_cookie = bpf_get_attach_cookie(ctx);
+	if (LINUX_HAS_BPF_COOKIE)
+		manual_cookie = bpf_get_attach_cookie(ctx);
 	__sync_fetch_and_add(&manual_hits, 1);
 	return 0;
 }

@@ -13,6 +13,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* bpf_get_attach_cookie arrived in 5.15: the loader fills this from its probe, the verifier drops the dead call. */
+extern _Bool LINUX_HAS_BPF_COOKIE __kconfig __attribute__((weak));
+
 const volatile __u32 target_tgid;
 
 __u64 uprobe_hits;
@@ -48,7 +51,8 @@ SEC("uprobe")
 int manual_uprobe(struct pt_regs *ctx)
 {
 	if (wanted()) {
-		manual_cookie = bpf_get_attach_cookie(ctx);
+		if (LINUX_HAS_BPF_COOKIE)
+			manual_cookie = bpf_get_attach_cookie(ctx);
 		__sync_fetch_and_add(&manual_hits, 1);
 	}
 	return 0;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Core;
 

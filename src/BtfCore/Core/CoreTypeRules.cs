@@ -1,3 +1,5 @@
+using RawBpf.Uapi;
+
 namespace RawBpf.BtfCore.Core;
 
 /// <summary>

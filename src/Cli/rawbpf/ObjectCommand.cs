@@ -5,6 +5,7 @@ using RawBpf.BtfCore.Core;
 using RawBpf.Cli.Common;
 using RawBpf.Elf;
 using RawBpf.Loader.Objects;
+using RawBpf.Uapi;
 
 namespace RawBpf.Cli;
 

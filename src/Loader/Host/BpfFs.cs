@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Host;
 

@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
 using RawBpf.Loader.Objects;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Host;
 
@@ -9,15 +10,18 @@ namespace RawBpf.Loader.Host;
 /// </summary>
 internal static class BtfProbes
 {
-    public static BtfFeatures Run() => new(
-        Basic: BpfBtfObject.Probe(BasicBlob()),
-        Func: BpfBtfObject.Probe(FuncBlob(BtfLinkage.Static)),
-        GlobalFunc: BpfBtfObject.Probe(FuncBlob(BtfLinkage.Global)),
-        DataSec: BpfBtfObject.Probe(DataSecBlob()),
-        Float: BpfBtfObject.Probe(FloatBlob()),
-        DeclTag: BpfBtfObject.Probe(DeclTagBlob()),
-        TypeTag: BpfBtfObject.Probe(TypeTagBlob()),
-        Enum64: BpfBtfObject.Probe(Enum64Blob()));
+    public static BtfFeatures Run() =>
+        Probe(BtfFeatures.Basic, BasicBlob()) |
+        Probe(BtfFeatures.Func, FuncBlob(BtfLinkage.Static)) |
+        Probe(BtfFeatures.GlobalFunc, FuncBlob(BtfLinkage.Global)) |
+        Probe(BtfFeatures.DataSec, DataSecBlob()) |
+        Probe(BtfFeatures.Float, FloatBlob()) |
+        Probe(BtfFeatures.DeclTag, DeclTagBlob()) |
+        Probe(BtfFeatures.TypeTag, TypeTagBlob()) |
+        Probe(BtfFeatures.Enum64, Enum64Blob());
+
+    private static BtfFeatures Probe(BtfFeatures feature, byte[] blob) =>
+        BpfBtfObject.Probe(blob) ? feature : BtfFeatures.None;
 
     // [1] int: signed 32-bit
     internal static byte[] BasicBlob()

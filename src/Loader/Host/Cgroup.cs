@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Maps;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Host;
 

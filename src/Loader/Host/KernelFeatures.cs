@@ -1,6 +1,6 @@
 using RawBpf.BtfCore;
-using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Host;
 
@@ -215,16 +215,3 @@ public static unsafe class KernelFeatures
         return true;
     }
 }
-
-/// <summary>
-/// BTF support as BPF_BTF_LOAD reports it, one flag per addition a sanitizer may have to undo.
-/// </summary>
-/// <param name="Basic">BTF_LOAD itself (4.18).</param>
-/// <param name="Func">BTF_KIND_FUNC and BTF_KIND_FUNC_PROTO (5.0).</param>
-/// <param name="GlobalFunc">BTF_KIND_FUNC with BTF_FUNC_GLOBAL linkage (5.6).</param>
-/// <param name="DataSec">BTF_KIND_VAR and BTF_KIND_DATASEC (5.2).</param>
-/// <param name="Float">BTF_KIND_FLOAT (5.13).</param>
-/// <param name="DeclTag">BTF_KIND_DECL_TAG (5.16).</param>
-/// <param name="TypeTag">BTF_KIND_TYPE_TAG (5.17).</param>
-/// <param name="Enum64">BTF_KIND_ENUM64 (6.0).</param>
-public sealed record BtfFeatures(bool Basic, bool Func, bool GlobalFunc, bool DataSec, bool Float, bool DeclTag, bool TypeTag, bool Enum64);

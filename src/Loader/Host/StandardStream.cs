@@ -1,4 +1,5 @@
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Host;
 
@@ -102,7 +103,7 @@ public sealed unsafe class StandardStream : Stream
 /// tool that only writes, an ordinary end.
 /// </summary>
 public sealed class StandardStreamClosedException(string stream, int errno)
-    : IOException($"{stream} is closed: {Interop.Errno.Name(errno)} ({Interop.Errno.Describe(errno)})")
+    : IOException($"{stream} is closed: {Uapi.Errno.Name(errno)} ({Uapi.Errno.Describe(errno)})")
 {
     public int Errno { get; } = errno;
 }

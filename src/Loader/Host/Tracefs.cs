@@ -1,5 +1,6 @@
 using System.Globalization;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Host;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

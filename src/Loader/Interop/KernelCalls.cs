@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

@@ -1,4 +1,5 @@
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 
@@ -25,14 +26,14 @@ public class LinuxSyscallException : Exception
     public int Errno { get; }
 
     /// <summary>The symbolic errno, e.g. <c>EPERM</c>.</summary>
-    public string ErrnoName => Interop.Errno.Name(Errno);
+    public string ErrnoName => Uapi.Errno.Name(Errno);
 
     /// <summary>What the user can do about it, if we know.</summary>
     public IReadOnlyList<string> Hints { get; }
 
     private static string Compose(string call, int errno, IReadOnlyList<string> hints, string? detail)
     {
-        var message = $"{call} failed: {Interop.Errno.Name(errno)} ({Interop.Errno.Describe(errno)})";
+        var message = $"{call} failed: {Uapi.Errno.Name(errno)} ({Uapi.Errno.Describe(errno)})";
         if (detail is not null)
         {
             message += detail.StartsWith('\n') ? detail : " " + detail;

@@ -1,4 +1,5 @@
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

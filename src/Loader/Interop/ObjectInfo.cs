@@ -1,9 +1,9 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Maps;
 using RawBpf.Loader.Objects;
 using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 
@@ -27,7 +27,7 @@ internal static unsafe class ObjectInfo
         Get(fd, &info, sizeof(BpfMapInfo));
         return new BpfMapInformation(
             info.Id, (BpfMapType)info.Type, AttrText.FixedName(info.Name, BpfLimits.ObjectNameLength), info.KeySize,
-            info.ValueSize, info.MaxEntries, info.MapFlags, info.BtfId, info.BtfKeyTypeId, info.BtfValueTypeId);
+            info.ValueSize, info.MaxEntries, (BpfMapFlags)info.MapFlags, info.BtfId, info.BtfKeyTypeId, info.BtfValueTypeId);
     }
 
     /// <summary>The link's head, then (second call, with a buffer for the names some kinds copy out) what it is attached to.</summary>

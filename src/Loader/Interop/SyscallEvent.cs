@@ -1,5 +1,6 @@
 using System.Globalization;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 
@@ -37,7 +38,7 @@ public sealed class SyscallEvent
     public override string ToString()
     {
         var result = Failed
-            ? $"-1 {Interop.Errno.Name(Errno)} ({Interop.Errno.Describe(Errno)})"
+            ? $"-1 {Uapi.Errno.Name(Errno)} ({Uapi.Errno.Describe(Errno)})"
             : Call == "mmap" ? "0x" + Result.ToString("x", CultureInfo.InvariantCulture) : Result.ToString(CultureInfo.InvariantCulture);
         return $"{Call}({Arguments}) = {result}";
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

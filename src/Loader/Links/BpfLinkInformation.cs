@@ -1,7 +1,7 @@
 namespace RawBpf.Loader.Links;
 
 /// <summary>What the kernel reports about a link (struct bpf_link_info).</summary>
-/// <param name="Type">uapi enum bpf_link_type (<see cref="BpfLinkType"/>).</param>
+/// <param name="Type">uapi enum bpf_link_type (<see cref="RawBpf.Uapi.BpfLinkType"/>).</param>
 public sealed record BpfLinkInformation(uint Id, uint Type, uint ProgramId)
 {
     /// <summary>The link type as bpftool names it, e.g. <c>perf_event</c>, <c>kprobe_multi</c>.</summary>

@@ -2,6 +2,7 @@ using RawBpf.Loader.Host;
 using Microsoft.Win32.SafeHandles;
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RawBpf.Elf;
+using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 

@@ -1,5 +1,6 @@
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 

@@ -1,15 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Maps;
 
 /// <summary>A BPF map: the fd BPF_MAP_CREATE (or BPF_OBJ_GET) returned plus the definition it was created with.</summary>
 public sealed unsafe class BpfMap : IDisposable
 {
-    private BpfMap(BpfFileDescriptor fd, BpfMapType type, uint keySize, uint valueSize, uint maxEntries, uint flags, string name)
+    private BpfMap(BpfFileDescriptor fd, BpfMapType type, uint keySize, uint valueSize, uint maxEntries, BpfMapFlags flags, string name)
     {
         Fd = fd;
         Type = type;
@@ -30,7 +30,7 @@ public sealed unsafe class BpfMap : IDisposable
 
     public uint MaxEntries { get; }
 
-    public uint Flags { get; }
+    public BpfMapFlags Flags { get; }
 
     /// <summary>The name as the kernel stores it (after truncation to 15 bytes).</summary>
     public string Name { get; }
@@ -63,7 +63,7 @@ public sealed unsafe class BpfMap : IDisposable
             KeySize = options.KeySize,
             ValueSize = options.ValueSize,
             MaxEntries = options.MaxEntries,
-            MapFlags = options.Flags,
+            MapFlags = (uint)options.Flags,
             BtfKeyTypeId = options.BtfKeyTypeId,
             BtfValueTypeId = options.BtfValueTypeId,
             MapExtra = options.MapExtra,

@@ -1,5 +1,6 @@
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Objects;
 

@@ -1,5 +1,6 @@
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Objects;
 

@@ -8,8 +8,8 @@ using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Maps;
 using RawBpf.Loader.Programs;
+using RawBpf.Uapi;
 
-using BpfMapFlags = RawBpf.Loader.Maps.BpfMapFlags;
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 using ElfProgram = RawBpf.Elf.BpfProgram;
 
@@ -290,13 +290,12 @@ public sealed class BpfObject : IDisposable
     private void LoadBtf()
     {
         var features = KernelFeatures.Btf;
-        if (File.Btf is null || !features.Basic)
+        if (File.Btf is null || !features.HasFlag(BtfFeatures.Basic))
             return;
         var raw = BtfFixup.CreateKernelBtf(File) ?? File.Btf.RawData.ToArray();
-        var support = ToKindSupport(features);
         var fixedBtf = Btf.Parse(raw);
-        if (BtfSanitizer.NeedsSanitizing(fixedBtf, support))
-            raw = BtfSanitizer.Sanitize(fixedBtf, support);
+        if (BtfSanitizer.NeedsSanitizing(fixedBtf, features))
+            raw = BtfSanitizer.Sanitize(fixedBtf, features);
         try
         {
             _btf = BpfBtfObject.Load(raw);
@@ -305,26 +304,6 @@ public sealed class BpfObject : IDisposable
         {
             _warnings.Add($"the kernel refused the object's BTF ({e.Message}); loading without it");
         }
-    }
-
-    private static BtfKindSupport ToKindSupport(BtfFeatures features)
-    {
-        var support = BtfKindSupport.None;
-        if (features.Func)
-            support |= BtfKindSupport.Func;
-        if (features.GlobalFunc)
-            support |= BtfKindSupport.GlobalFunc;
-        if (features.DataSec)
-            support |= BtfKindSupport.DataSec;
-        if (features.Float)
-            support |= BtfKindSupport.Float;
-        if (features.DeclTag)
-            support |= BtfKindSupport.DeclTag;
-        if (features.TypeTag)
-            support |= BtfKindSupport.TypeTag;
-        if (features.Enum64)
-            support |= BtfKindSupport.Enum64;
-        return support;
     }
 
     // ---- maps ---------------------------------------------------------------------------------------------
@@ -422,8 +401,7 @@ public sealed class BpfObject : IDisposable
         if (kernelTypes is not null && File.Btf is { } localBtf && File.BtfExt is { } ext && ext.CoreRelocations.Sections.Count > 0)
             ApplyCore(sections, localBtf, ext, kernelTypes);
         var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd);
-        var features = KernelFeatures.Btf;
-        var withExtInfo = _btf is not null && features.Func && File.BtfExt is not null;
+        var withExtInfo = _btf is not null && KernelFeatures.Btf.HasFlag(BtfFeatures.Func) && File.BtfExt is not null;
         foreach (var program in File.Programs.Where(IsAutoloaded))
         {
             var info = program.Info ?? throw new BpfObjectLoadException($"program '{program.Name}': section '{program.SectionName}' names no known program type");
@@ -431,7 +409,7 @@ public sealed class BpfObject : IDisposable
             var loadOptions = new BpfProgramLoadOptions
             {
                 Type = info.ProgramType,
-                Name = program.Name.Length < 16 ? program.Name : program.Name[..15],
+                Name = BpfLimits.TruncateObjectName(program.Name),
                 License = File.License,
                 ExpectedAttachType = info.ExpectedAttachType ?? 0,
                 KernelVersion = File.KernelVersion ?? KernelConfig.KernelVersionCode(),

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using RawBpf.BtfCore;
 using RawBpf.Elf;
+using RawBpf.Uapi;
 
 using ElfProgram = RawBpf.Elf.BpfProgram;
 

@@ -4,6 +4,7 @@ using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Programs;
 
@@ -51,7 +52,7 @@ public sealed unsafe class BpfProgram : IDisposable
 
         // As libbpf does before creating anything: a no-op on memcg-accounted kernels (5.11+).
         MemlockLimit.RaiseIfNeeded();
-        if (instructions.IsEmpty || instructions.Length % BpfLimits.InstructionSize != 0)
+        if (instructions.IsEmpty || instructions.Length % BpfInstruction.Size != 0)
         {
             throw new ArgumentException($"program \"{options.Name}\": {instructions.Length} bytes of instructions is not a non-zero multiple of 8", nameof(instructions));
         }
@@ -62,7 +63,7 @@ public sealed unsafe class BpfProgram : IDisposable
         var template = new ProgLoadAttr
         {
             ProgType = (uint)options.Type,
-            InsnCount = (uint)(instructions.Length / BpfLimits.InstructionSize),
+            InsnCount = (uint)(instructions.Length / BpfInstruction.Size),
             ExpectedAttachType = (uint)options.ExpectedAttachType,
             AttachBtfId = options.AttachBtfId,
             KernVersion = options.KernelVersion,
@@ -144,7 +145,7 @@ public sealed unsafe class BpfProgram : IDisposable
     {
         ArgumentNullException.ThrowIfNull(fd);
         var info = ObjectInfo.GetProgramInfo(fd);
-        return new BpfProgram(fd, info.Type, default, info.Name, (int)(info.XlatedLength / BpfLimits.InstructionSize), null);
+        return new BpfProgram(fd, info.Type, default, info.Name, (int)(info.XlatedLength / BpfInstruction.Size), null);
     }
 
     /// <summary>Opens a program pinned in bpffs.</summary>

@@ -1,4 +1,4 @@
-using RawBpf.Elf;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Programs;
 

@@ -1,5 +1,5 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Programs;
 

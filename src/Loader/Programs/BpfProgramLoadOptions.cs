@@ -1,6 +1,7 @@
 using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Objects;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Programs;
 

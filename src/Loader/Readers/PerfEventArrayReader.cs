@@ -1,8 +1,8 @@
 using System.Numerics;
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Maps;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Readers;
 

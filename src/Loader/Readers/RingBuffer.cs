@@ -1,6 +1,6 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Maps;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Readers;
 

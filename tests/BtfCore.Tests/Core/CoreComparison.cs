@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using RawBpf.BtfCore.Core;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 

@@ -1,4 +1,5 @@
 using RawBpf.BtfCore.Core;
+using RawBpf.Uapi;
 using Xunit.Abstractions;
 
 namespace RawBpf.BtfCore.Tests.Core;

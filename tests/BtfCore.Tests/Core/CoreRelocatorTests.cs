@@ -1,4 +1,5 @@
 using RawBpf.BtfCore.Core;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using RawBpf.BtfCore.Core;
 using RawBpf.Tests.Shared;
+using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
 

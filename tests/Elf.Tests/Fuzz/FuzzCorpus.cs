@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using RawBpf.BtfCore;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf.Tests.Fuzz;
 

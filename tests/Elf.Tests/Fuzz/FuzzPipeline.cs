@@ -1,5 +1,6 @@
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
+using RawBpf.Uapi;
 
 namespace RawBpf.Elf.Tests.Fuzz;
 
@@ -128,7 +129,7 @@ public static class FuzzPipeline
     private static void SanitizeAndDump(Btf btf)
     {
         BtfDumper.Write(btf, Stream.Null);
-        var sanitized = BtfSanitizer.Sanitize(btf, BtfKindSupport.None);
+        var sanitized = BtfSanitizer.Sanitize(btf, BtfFeatures.None);
         Btf again;
         try
         {
@@ -275,7 +276,7 @@ public static class FuzzPipeline
         if (depth > 4)
             throw new FuzzInvariantException($"map '{map.Name}' nests inner maps more than 4 deep");
         Consume(map.Name.Length, map.RealName.Length, map.KernelName.Length, (int)map.Kind, (int)map.Type, map.KeySize, map.ValueSize,
-            map.KeyTypeId, map.ValueTypeId, map.MaxEntries, map.Flags, map.NumaNode, (long)map.MapExtra, (int)map.Pinning,
+            map.KeyTypeId, map.ValueTypeId, map.MaxEntries, (uint)map.Flags, map.NumaNode, (long)map.MapExtra, (int)map.Pinning,
             map.HasValuesMember ? 1 : 0, map.SectionIndex, map.SectionOffset, map.SectionSize, map.BtfVarTypeId,
             map.IsInternal ? 1 : 0, map.ToString().Length);
         // A loader reads the initial value when it creates the map, which then costs the kernel as much: only

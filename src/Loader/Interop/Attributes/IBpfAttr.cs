@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using RawBpf.Elf;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Interop;
 

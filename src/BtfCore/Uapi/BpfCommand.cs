@@ -1,4 +1,4 @@
-namespace RawBpf.Loader.Interop;
+namespace RawBpf.Uapi;
 
 /// <summary><c>enum bpf_cmd</c> (include/uapi/linux/bpf.h): the first argument of bpf(2).</summary>
 public enum BpfCommand

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace RawBpf.Loader.Interop;
+namespace RawBpf.Uapi;
 
 /// <summary>The errno values the loader reacts to or explains (asm-generic/errno-base.h, errno.h, linux/errno.h).</summary>
-internal static class Errno
+public static class Errno
 {
     public const int EPERM = 1;
     public const int ENOENT = 2;

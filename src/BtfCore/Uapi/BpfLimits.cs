@@ -1,4 +1,4 @@
-namespace RawBpf.Loader.Interop;
+namespace RawBpf.Uapi;
 
 /// <summary>Sizes fixed by the uapi.</summary>
 public static class BpfLimits
@@ -9,6 +9,7 @@ public static class BpfLimits
     /// <summary>BPF_TAG_SIZE: the program tag (a truncated SHA-1 of the instructions).</summary>
     public const int TagSize = 8;
 
-    /// <summary>sizeof(struct bpf_insn).</summary>
-    public const int InstructionSize = 8;
+    /// <summary>The part of <paramref name="name"/> the kernel keeps: the characters before the NUL.</summary>
+    public static string TruncateObjectName(string name) =>
+        name.Length < ObjectNameLength ? name : name[..(ObjectNameLength - 1)];
 }

@@ -1,4 +1,4 @@
-namespace RawBpf.BtfCore;
+namespace RawBpf.Uapi;
 
 /// <summary>The kinds of uapi <c>btf.h</c> (<c>BTF_KIND_*</c>), stored in bits 24-28 of <c>btf_type.info</c>.</summary>
 public enum BtfKind : byte
