@@ -42,7 +42,7 @@ public class KprobeAttachTests
         Assert.True(ObjectTestSupport.ReadU64(obj, "kprobe_hits") >= 5);
         Assert.True(ObjectTestSupport.ReadU64(obj, "kretprobe_hits") >= 5);
         Assert.True(ObjectTestSupport.ReadU64(obj, "ksyscall_hits") >= 5);
-        Assert.Equal(KernelFeatures.HasSyscallWrapper ? 2u : 1u, ObjectTestSupport.ReadU32(obj, "syscall_wrapper_seen"));
+        Assert.Equal(KernelFeatures.HasSyscallWrapper ? 2ul : 1ul, ObjectTestSupport.ReadU64(obj, "syscall_wrapper_seen"));
     }
 
     [Fact]

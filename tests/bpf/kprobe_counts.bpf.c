@@ -21,7 +21,7 @@ __u64 kretprobe_hits;
 __u64 ksyscall_hits;
 __u64 manual_hits;
 __u64 manual_cookie;
-__u32 syscall_wrapper_seen;
+__u64 syscall_wrapper_seen;
 
 SEC("kprobe/do_sys_openat2")
 int BPF_KPROBE(count_kprobe)

@@ -11,22 +11,12 @@ namespace RawBpf.Loader.Links;
 /// "kretprobe/FUNC", "ksyscall/NAME", "kretsyscall/NAME". Built on the kprobe PMU (4.17), or on a legacy tracefs
 /// kprobe_events probe where the PMU is missing.
 /// </summary>
-public sealed class KprobeLink : BpfLink
+public sealed class KprobeLink : ProbeLink
 {
-    private readonly PerfEventFileDescriptor _perfEvent;
-    private readonly string? _legacyEvent;
-
     private KprobeLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, PerfEventFileDescriptor perfEvent, string? legacyEvent, string target)
-        : base(method, linkFd, target)
+        : base(method, linkFd, perfEvent, "kprobe", legacyEvent, target)
     {
-        _perfEvent = perfEvent;
-        _legacyEvent = legacyEvent;
     }
-
-    public override PerfEventFileDescriptor? PerfEventFd => _perfEvent;
-
-    /// <summary>The tracefs event of a legacy (kprobe_events) probe, or null on the PMU path.</summary>
-    public string? LegacyEventName => _legacyEvent;
 
     /// <summary>
     /// Attaches to kernel function <paramref name="symbol"/> (+ <paramref name="offset"/> bytes), at its return when
@@ -55,18 +45,8 @@ public sealed class KprobeLink : BpfLink
             throw new BpfAttachException($"cannot attach program \"{program.Name}\" to {target}: unknown kernel function \"{symbol}\" (not in /proc/kallsyms)", e);
         }
 
-        try
-        {
-            var (method, linkFd) = PerfEventAttachment.Attach(program, perfEvent, cookie, preference, target);
-            return new KprobeLink(method, linkFd, perfEvent, legacyEvent, target);
-        }
-        catch
-        {
-            perfEvent.Dispose();
-            if (legacyEvent is not null)
-                ProbeEvents.RemoveLegacy("kprobe", legacyEvent);
-            throw;
-        }
+        var (method, linkFd) = AttachOrRelease(program, perfEvent, "kprobe", legacyEvent, cookie, preference, target);
+        return new KprobeLink(method, linkFd, perfEvent, legacyEvent, target);
     }
 
     /// <summary>
@@ -86,14 +66,4 @@ public sealed class KprobeLink : BpfLink
     internal static BpfLinkNotSupportedException NoKprobes() => new(
         "kprobes", "4.17 built with CONFIG_KPROBES=y",
         "(no kprobe PMU in /sys/bus/event_source/devices and no kprobe_events in tracefs)");
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (!disposing)
-            return;
-        _perfEvent.Dispose();
-        if (_legacyEvent is not null)
-            ProbeEvents.RemoveLegacy("kprobe", _legacyEvent);
-    }
 }

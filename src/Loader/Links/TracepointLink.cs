@@ -6,14 +6,12 @@ using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 namespace RawBpf.Loader.Links;
 
 /// <summary>A BPF_PROG_TYPE_TRACEPOINT program on a tracefs tracepoint (SEC("tp/CATEGORY/NAME") or "tracepoint/...").</summary>
-public sealed class TracepointLink : BpfLink
+public sealed class TracepointLink : ProbeLink
 {
-    private readonly PerfEventFileDescriptor _perfEvent;
-
     private TracepointLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, PerfEventFileDescriptor perfEvent, string target)
-        : base(method, linkFd, target) => _perfEvent = perfEvent;
-
-    public override PerfEventFileDescriptor? PerfEventFd => _perfEvent;
+        : base(method, linkFd, perfEvent, null, null, target)
+    {
+    }
 
     /// <summary>
     /// Attaches to <paramref name="category"/>/<paramref name="name"/>: perf_event_open(PERF_TYPE_TRACEPOINT,
@@ -33,22 +31,7 @@ public sealed class TracepointLink : BpfLink
         };
         var target = $"tracepoint/{category}/{name}";
         var perfEvent = KernelCalls.PerfEventOpen(ref attr, pid: -1, cpu: 0, groupFd: -1, PerfEventAttr.PERF_FLAG_FD_CLOEXEC);
-        try
-        {
-            var (method, linkFd) = PerfEventAttachment.Attach(program, perfEvent, cookie, preference, target);
-            return new TracepointLink(method, linkFd, perfEvent, target);
-        }
-        catch
-        {
-            perfEvent.Dispose();
-            throw;
-        }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing)
-            _perfEvent.Dispose();
+        var (method, linkFd) = AttachOrRelease(program, perfEvent, null, null, cookie, preference, target);
+        return new TracepointLink(method, linkFd, perfEvent, target);
     }
 }

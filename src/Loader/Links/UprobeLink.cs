@@ -11,21 +11,14 @@ namespace RawBpf.Loader.Links;
 /// SEC("uprobe/PATH:FUNCTION[+OFFSET]"), "uretprobe/...". Built on the uprobe PMU (4.17), or on a legacy tracefs
 /// uprobe_events probe where the PMU is missing.
 /// </summary>
-public sealed class UprobeLink : BpfLink
+public sealed class UprobeLink : ProbeLink
 {
-    private readonly PerfEventFileDescriptor _perfEvent;
-    private readonly string? _legacyEvent;
-
     private UprobeLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, PerfEventFileDescriptor perfEvent, string? legacyEvent, string target, string path, ulong fileOffset)
-        : base(method, linkFd, target)
+        : base(method, linkFd, perfEvent, "uprobe", legacyEvent, target)
     {
-        _perfEvent = perfEvent;
-        _legacyEvent = legacyEvent;
         BinaryPath = path;
         FileOffset = fileOffset;
     }
-
-    public override PerfEventFileDescriptor? PerfEventFd => _perfEvent;
 
     /// <summary>The binary's full path.</summary>
     public string BinaryPath { get; }
@@ -65,27 +58,7 @@ public sealed class UprobeLink : BpfLink
         else
             throw new BpfLinkNotSupportedException("uprobes", "4.17 built with CONFIG_UPROBE_EVENTS=y", "(no uprobe PMU in /sys/bus/event_source/devices and no uprobe_events in tracefs)");
 
-        try
-        {
-            var (method, linkFd) = PerfEventAttachment.Attach(program, perfEvent, cookie, preference, target);
-            return new UprobeLink(method, linkFd, perfEvent, legacyEvent, target, path, fileOffset);
-        }
-        catch
-        {
-            perfEvent.Dispose();
-            if (legacyEvent is not null)
-                ProbeEvents.RemoveLegacy("uprobe", legacyEvent);
-            throw;
-        }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (!disposing)
-            return;
-        _perfEvent.Dispose();
-        if (_legacyEvent is not null)
-            ProbeEvents.RemoveLegacy("uprobe", _legacyEvent);
+        var (method, linkFd) = AttachOrRelease(program, perfEvent, "uprobe", legacyEvent, cookie, preference, target);
+        return new UprobeLink(method, linkFd, perfEvent, legacyEvent, target, path, fileOffset);
     }
 }
