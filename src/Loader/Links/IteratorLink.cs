@@ -1,9 +1,8 @@
-using RawBpf.Loader.Host;
 using Microsoft.Win32.SafeHandles;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Uapi;
-
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;

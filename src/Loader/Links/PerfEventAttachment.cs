@@ -1,8 +1,7 @@
-using RawBpf.Loader.Host;
 using RawBpf.Elf;
+using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Uapi;
-
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;

@@ -69,34 +69,34 @@ public static class SectionAttach
         switch (info.Definition.Prefix)
         {
             case "kprobe" or "kretprobe":
-            {
-                var (function, offset) = SplitOffset(target, info);
-                if (retprobe && offset != 0)
-                    throw new BpfAttachException($"section \"{info.SectionName}\": a kretprobe takes no offset");
-                return KprobeLink.Attach(program, function, offset, retprobe, 0, preference);
-            }
+                {
+                    var (function, offset) = SplitOffset(target, info);
+                    if (retprobe && offset != 0)
+                        throw new BpfAttachException($"section \"{info.SectionName}\": a kretprobe takes no offset");
+                    return KprobeLink.Attach(program, function, offset, retprobe, 0, preference);
+                }
 
             case "ksyscall" or "kretsyscall":
                 return KprobeLink.AttachSyscall(program, target, retprobe);
             case "kprobe.multi" or "kretprobe.multi":
                 return KprobeMultiLink.Attach(program, target, retprobe);
             case "uprobe.multi" or "uretprobe.multi" or "uprobe.multi.s" or "uretprobe.multi.s":
-            {
-                var (path, pattern) = SplitBinary(target, info);
-                return UprobeMultiLink.Attach(program, path, pattern, -1, retprobe);
-            }
+                {
+                    var (path, pattern) = SplitBinary(target, info);
+                    return UprobeMultiLink.Attach(program, path, pattern, -1, retprobe);
+                }
 
             case "uprobe" or "uretprobe" or "uprobe.s" or "uretprobe.s":
-            {
-                var (path, spec) = SplitBinary(target, info);
-                var (function, offset) = SplitOffset(spec, info);
-                if (retprobe && offset != 0)
-                    throw new BpfAttachException($"section \"{info.SectionName}\": a uretprobe takes no offset");
-                // A spec that is a number is a raw file offset, as in SEC("uprobe/PATH:0x1234").
-                return TryParseNumber(function, out var raw)
-                    ? UprobeLink.Attach(program, path, null, raw, -1, retprobe, 0, preference)
-                    : UprobeLink.Attach(program, path, function, offset, -1, retprobe, 0, preference);
-            }
+                {
+                    var (path, spec) = SplitBinary(target, info);
+                    var (function, offset) = SplitOffset(spec, info);
+                    if (retprobe && offset != 0)
+                        throw new BpfAttachException($"section \"{info.SectionName}\": a uretprobe takes no offset");
+                    // A spec that is a number is a raw file offset, as in SEC("uprobe/PATH:0x1234").
+                    return TryParseNumber(function, out var raw)
+                        ? UprobeLink.Attach(program, path, null, raw, -1, retprobe, 0, preference)
+                        : UprobeLink.Attach(program, path, function, offset, -1, retprobe, 0, preference);
+                }
 
             default:
                 throw new BpfAttachException($"program \"{program.Name}\" (section \"{info.SectionName}\") cannot be attached automatically: {WhyNot(info)}");
