@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using RawBpf.BtfCore;
+using RawBpf.Loader.Host;
 using RawBpf.Uapi;
 
 namespace RawBpf.Bench;
@@ -14,7 +15,7 @@ public class BtfBenchmarks
     private Btf _vmlinux = null!;
 
     [GlobalSetup]
-    public void Setup() => _vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
+    public void Setup() => _vmlinux = BtfFileReader.Load(BtfFileReader.VmlinuxPath);
 
     [GlobalCleanup]
     public void Cleanup() => _vmlinux.Dispose();
@@ -22,21 +23,21 @@ public class BtfBenchmarks
     [Benchmark(Description = "parse vmlinux (no name index)")]
     public int Parse()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFileReader.Load(BtfFileReader.VmlinuxPath);
         return btf.LastTypeId;
     }
 
     [Benchmark(Description = "parse vmlinux + find task_struct (builds the name index)")]
     public int ParseAndFindTaskStruct()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFileReader.Load(BtfFileReader.VmlinuxPath);
         return btf.FindTypeId("task_struct", BtfKind.Struct);
     }
 
     [Benchmark(Description = "parse vmlinux + essential-name lookup (builds the name index)")]
     public int ParseAndIndex()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFileReader.Load(BtfFileReader.VmlinuxPath);
         var found = 0;
         foreach (var id in btf.FindByEssentialName("task_struct___v2"u8))
             found = id;

@@ -4,6 +4,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using RawBpf.BtfCore;
 using RawBpf.BtfCore.Core;
+using RawBpf.Loader.Host;
 using RawBpf.Uapi;
 
 namespace RawBpf.Bench;
@@ -30,9 +31,9 @@ public class CoreBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _vmlinuxBytes = File.ReadAllBytes(BtfFile.VmlinuxPath);
-        _vmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFile.VmlinuxPath);
-        _indexedVmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFile.VmlinuxPath);
+        _vmlinuxBytes = File.ReadAllBytes(BtfFileReader.VmlinuxPath);
+        _vmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFileReader.VmlinuxPath);
+        _indexedVmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFileReader.VmlinuxPath);
         _ = _indexedVmlinux.FindByEssentialName("task_struct"u8).MoveNext();
         var objectPath = Path.Combine(FindRepoRoot(), "artifacts/bpf/exitsnoop.bpf.o");
         var elf = File.ReadAllBytes(objectPath);
@@ -56,7 +57,7 @@ public class CoreBenchmarks
     [Benchmark(Description = "parse vmlinux (from memory) + exitsnoop CO-RE")]
     public int ParseAndRelocate()
     {
-        var vmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFile.VmlinuxPath);
+        var vmlinux = Btf.Parse(_vmlinuxBytes, sectionName: BtfFileReader.VmlinuxPath);
         return Relocate(vmlinux);
     }
 

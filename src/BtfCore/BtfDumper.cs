@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore;
@@ -12,49 +11,14 @@ namespace RawBpf.BtfCore;
 /// </summary>
 public static class BtfDumper
 {
-    private const int BufferSize = 64 * 1024;
-
     /// <summary>Writes every type of <paramref name="btf"/> (not its base's) to <paramref name="output"/>.</summary>
-    public static void Write(Btf btf, Stream output)
-    {
-        ArgumentNullException.ThrowIfNull(btf);
-        ArgumentNullException.ThrowIfNull(output);
-        var writer = new ChunkWriter(output, null);
-        try
-        {
-            WriteTypes(btf, writer);
-            writer.Flush();
-        }
-        finally
-        {
-            writer.Return();
-        }
-    }
+    public static void Write(Btf btf, Stream output) => ChunkWriter.Run(btf, output, WriteTypes);
 
     /// <summary>Writes every type of <paramref name="btf"/> (not its base's) as UTF-8 to <paramref name="output"/>.</summary>
-    public static void Write(Btf btf, IBufferWriter<byte> output)
-    {
-        ArgumentNullException.ThrowIfNull(btf);
-        ArgumentNullException.ThrowIfNull(output);
-        var writer = new ChunkWriter(null, output);
-        try
-        {
-            WriteTypes(btf, writer);
-            writer.Flush();
-        }
-        finally
-        {
-            writer.Return();
-        }
-    }
+    public static void Write(Btf btf, IBufferWriter<byte> output) => ChunkWriter.Run(btf, output, WriteTypes);
 
     /// <summary>The whole dump as one string (for small BTF; stream vmlinux's with <see cref="Write(Btf, Stream)"/>).</summary>
-    public static string ToText(Btf btf)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        Write(btf, buffer);
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string ToText(Btf btf) => ChunkWriter.ToText(btf, WriteTypes);
 
     private static void WriteTypes(Btf btf, ChunkWriter writer)
     {
@@ -268,88 +232,4 @@ public static class BtfDumper
         2 => "extern"u8,
         _ => "(unknown)"u8,
     };
-
-    /// <summary>
-    /// A pooled 64 KiB buffer flushed to a stream or a buffer writer: writing numbers and names into one array
-    /// keeps the ~300k-line vmlinux dump free of per-line allocations and write calls.
-    /// </summary>
-    private sealed class ChunkWriter(Stream? stream, IBufferWriter<byte>? bufferWriter)
-    {
-        private const int MaxNumberLength = 20;
-        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        private int _position;
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            while (bytes.Length > _buffer.Length - _position)
-            {
-                var room = _buffer.Length - _position;
-                bytes[..room].CopyTo(_buffer.AsSpan(_position));
-                _position += room;
-                bytes = bytes[room..];
-                Flush();
-            }
-            bytes.CopyTo(_buffer.AsSpan(_position));
-            _position += bytes.Length;
-        }
-
-        /// <summary>
-        /// bpftool's <c>btf_str</c>: offset 0 is "(anon)" (an empty name elsewhere prints as nothing), an offset
-        /// past the strings "(invalid)".
-        /// </summary>
-        public void WriteName(Btf btf, uint nameOffset) =>
-            Write(nameOffset == 0 ? "(anon)"u8 : btf.HasStringAt(nameOffset) ? btf.GetStringBytes(nameOffset) : "(invalid)"u8);
-
-        public void Write(uint value)
-        {
-            Reserve();
-            Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
-            _position += written;
-        }
-
-        public void Write(int value)
-        {
-            Reserve();
-            Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
-            _position += written;
-        }
-
-        public void Write(long value)
-        {
-            Reserve();
-            Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
-            _position += written;
-        }
-
-        public void Write(ulong value)
-        {
-            Reserve();
-            Utf8Formatter.TryFormat(value, _buffer.AsSpan(_position), out var written);
-            _position += written;
-        }
-
-        private void Reserve()
-        {
-            if (_buffer.Length - _position < MaxNumberLength)
-                Flush();
-        }
-
-        public void Flush()
-        {
-            if (_position == 0)
-                return;
-            var chunk = _buffer.AsSpan(0, _position);
-            if (stream is not null)
-                stream.Write(chunk);
-            else
-                bufferWriter!.Write(chunk);
-            _position = 0;
-        }
-
-        public void Return()
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
-    }
 }

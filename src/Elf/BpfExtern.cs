@@ -68,7 +68,15 @@ public sealed class BpfExtern
     public bool KconfigIsSigned { get; internal init; }
 
     /// <summary>Offset in the .kconfig map's value (externs are laid out sorted by alignment desc, size asc, name).</summary>
-    public int KconfigOffset { get; internal set; }
+    public int KconfigOffset { get; private set; }
+
+    /// <summary>This extern placed at <paramref name="offset"/> of the .kconfig value, which the extern pass decides once all are known.</summary>
+    internal BpfExtern AtKconfigOffset(int offset)
+    {
+        var placed = (BpfExtern)MemberwiseClone();
+        placed.KconfigOffset = offset;
+        return placed;
+    }
 
     public override string ToString() => $"extern {SectionName} '{Name}'";
 }

@@ -8,11 +8,15 @@ namespace RawBpf.Elf;
 /// </summary>
 public sealed class ProgramSection
 {
-    internal ProgramSection(ElfSection section, BpfInstruction[] instructions)
+    /// <param name="functions">Each function's symbol and instruction range, sorted by offset.</param>
+    internal ProgramSection(ElfSection section, BpfInstruction[] instructions, ProgramSectionInfo? info,
+        IEnumerable<(ElfSymbol Symbol, int Offset, int Count)> functions)
     {
         Name = section.Name;
         SectionIndex = section.Index;
         InstructionArray = instructions;
+        Info = info;
+        Programs = functions.Select(f => new BpfProgram(this, f.Symbol, f.Offset, f.Count)).ToArray();
     }
 
     public string Name { get; }
@@ -26,10 +30,23 @@ public sealed class ProgramSection
     public bool IsText => Name == ".text";
 
     /// <summary>The section name's classification, or null (.text, or a name libbpf does not know).</summary>
-    public ProgramSectionInfo? Info { get; internal init; }
+    public ProgramSectionInfo? Info { get; }
 
-    public IReadOnlyList<BpfProgram> Programs { get; internal set; } = [];
-    public IReadOnlyList<BpfRelocation> Relocations { get; internal set; } = [];
+    public IReadOnlyList<BpfProgram> Programs { get; }
+
+    /// <summary>Classified <c>.rel&lt;name&gt;</c> entries; they point back at this section's functions, so they come after it.</summary>
+    public IReadOnlyList<BpfRelocation> Relocations { get; private set; } = [];
+
+    private bool _relocationsAttached;
+
+    /// <summary>Sets <see cref="Relocations"/>, once: what the relocation pass returned for this section.</summary>
+    internal void AttachRelocations(IReadOnlyList<BpfRelocation> relocations)
+    {
+        if (_relocationsAttached)
+            throw new InvalidOperationException($"section '{Name}' already has its relocations");
+        _relocationsAttached = true;
+        Relocations = relocations;
+    }
 
     public override string ToString() => $"section '{Name}' ({InstructionArray.Length} insns, {Programs.Count} functions)";
 }
@@ -143,7 +160,7 @@ public sealed class BpfRelocation
     public int TargetInstructionIndex { get; internal init; }
 
     /// <summary>The called or referenced .text function, when a function starts at the target.</summary>
-    public BpfProgram? TargetFunction { get; internal set; }
+    public BpfProgram? TargetFunction { get; internal init; }
 
     /// <summary>ExternLoad / ExternCall: the extern.</summary>
     public BpfExtern? Extern { get; internal init; }

@@ -23,7 +23,7 @@ public static class BtfFixup
         if (obj.Btf is not { } btf)
             return null;
         var writer = BtfWriter.From(btf);
-        var ksyms = obj.FindDatasec(".ksyms");
+        var ksyms = obj.ObjectBtf.FindDatasec(".ksyms");
         var intId = ksyms is null ? 0 : FindInt32(btf);
         var dummyId = 0;
         var dummyNameOffset = 0u;
@@ -63,7 +63,7 @@ public static class BtfFixup
                 throw new ElfFormatException(datasec.Name, 0, $"DATASEC '{datasec.Name}': section size {section.Size} does not fit BTF's u32");
             writer.SetSizeOrType(datasec.Id, (uint)section.Size);
         }
-        var fixedVariables = obj.FixedVariables(datasec, section);
+        var fixedVariables = obj.ObjectBtf.FixedVariables(datasec, section);
         for (var i = 0; i < datasec.Vlen; i++)
         {
             var variable = datasec.Variables[i];

@@ -14,11 +14,11 @@ internal static class BtfMapParser
 {
     private const string MapsSection = ".maps";
 
-    public static List<MapDefinition> Parse(BpfObjectFile obj, ElfSection section)
+    public static List<MapDefinition> Parse(ObjectBtf objectBtf, ElfSection section)
     {
-        var datasec = obj.FindDatasec(MapsSection)
+        var datasec = objectBtf.FindDatasec(MapsSection)
             ?? throw new ElfFormatException(MapsSection, 0, "the object BTF has no DATASEC '.maps' describing this section");
-        var btf = obj.Btf!;
+        var btf = objectBtf.Btf!;
         var maps = new List<MapDefinition>();
         var index = 0;
         foreach (var info in datasec.Variables)
@@ -29,7 +29,7 @@ internal static class BtfMapParser
                 throw new ElfFormatException(MapsSection, -1, $"map #{index}: empty name or not a VAR");
             if (variable.Linkage != BtfLinkage.Global)
                 throw new ElfFormatException(MapsSection, -1, $"map '{name}': unsupported map linkage {variable.Linkage} (must be global)");
-            var symbol = obj.FindVariableSymbol(name);
+            var symbol = objectBtf.FindVariableSymbol(name);
             if (symbol is not { } s || s.SectionIndex != section.Index)
                 throw new ElfFormatException(MapsSection, -1, $"map '{name}': no global symbol in .maps");
             var offset = (long)s.Value;
@@ -40,23 +40,51 @@ internal static class BtfMapParser
                 throw new ElfFormatException(MapsSection, offset, $"map '{name}': definition is {definition.Kind.ToUapiName()}, expected STRUCT");
             if (definition.Size > info.Size)
                 throw new ElfFormatException(MapsSection, offset, $"map '{name}': definition struct of {definition.Size} bytes is larger than its variable ({info.Size})");
-            var map = new MapDefinition(name, MapKind.BtfDefined)
-            {
-                RealName = name,
-                SectionIndex = section.Index,
-                SectionOffset = offset,
-                SectionSize = info.Size,
-                BtfVarTypeId = info.TypeId,
-            };
-            ParseDefinition(btf, name, definition, map, isInner: false, offset);
-            maps.Add(map);
+            var attributes = ParseDefinition(btf, name, definition, isInner: false, section.Index, offset);
+            maps.Add(attributes.ToDefinition(name, section.Index, offset, info.Size, info.TypeId));
             index++;
         }
         return maps;
     }
 
-    private static void ParseDefinition(Btf btf, string mapName, BtfType definition, MapDefinition map, bool isInner, long offset)
+    /// <summary>The attributes of one definition as its members give them; the map is made from them at the end.</summary>
+    private sealed class MapAttributes
     {
+        public BpfMapType Type;
+        public uint KeySize, ValueSize, MaxEntries, NumaNode;
+        public BpfMapFlags Flags;
+        public int KeyTypeId, ValueTypeId;
+        public ulong MapExtra;
+        public MapPinning Pinning;
+        public MapDefinition? InnerMap;
+        public bool HasValuesMember;
+
+        public MapDefinition ToDefinition(string name, int sectionIndex, long sectionOffset = 0, long sectionSize = 0, int btfVarTypeId = 0) =>
+            new(name, MapKind.BtfDefined)
+            {
+                RealName = name,
+                SectionIndex = sectionIndex,
+                SectionOffset = sectionOffset,
+                SectionSize = sectionSize,
+                BtfVarTypeId = btfVarTypeId,
+                Type = Type,
+                KeySize = KeySize,
+                ValueSize = ValueSize,
+                KeyTypeId = KeyTypeId,
+                ValueTypeId = ValueTypeId,
+                MaxEntries = MaxEntries,
+                Flags = Flags,
+                NumaNode = NumaNode,
+                MapExtra = MapExtra,
+                Pinning = Pinning,
+                InnerMap = InnerMap,
+                HasValuesMember = HasValuesMember,
+            };
+    }
+
+    private static MapAttributes ParseDefinition(Btf btf, string mapName, BtfType definition, bool isInner, int sectionIndex, long offset)
+    {
+        var map = new MapAttributes();
         var vlen = definition.Vlen;
         var hasKeySize = false;
         var hasValueSize = false;
@@ -118,7 +146,7 @@ internal static class BtfMapParser
                         break;
                     }
                 case "values":
-                    ParseValues(btf, mapName, map, member, i == vlen - 1, isInner, hasValueSize, offset, Bad);
+                    ParseValues(btf, mapName, map, member, i == vlen - 1, isInner, hasValueSize, sectionIndex, offset, Bad);
                     hasValueSize = true;
                     break;
                 case "pinning":
@@ -141,10 +169,11 @@ internal static class BtfMapParser
         }
         if (map.Type == BpfMapType.Unspecified)
             throw new ElfFormatException(MapsSection, offset, $"map '{mapName}': map type isn't specified");
+        return map;
     }
 
-    private static void ParseValues(Btf btf, string mapName, MapDefinition map, BtfMember member, bool isLast, bool isInner,
-        bool hasValueSize, long offset, Func<string, ElfFormatException> bad)
+    private static void ParseValues(Btf btf, string mapName, MapAttributes map, BtfMember member, bool isLast, bool isInner,
+        bool hasValueSize, int sectionIndex, long offset, Func<string, ElfFormatException> bad)
     {
         var isMapInMap = map.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps;
         var isProgArray = map.Type == BpfMapType.ProgArray;
@@ -174,9 +203,7 @@ internal static class BtfMapParser
         if (target.Kind != BtfKind.Struct)
             throw bad($"inner map definition is {target.Kind.ToUapiName()}, expected STRUCT");
         var innerName = mapName + ".inner";
-        var inner = new MapDefinition(innerName, MapKind.BtfDefined) { RealName = innerName, SectionIndex = map.SectionIndex };
-        ParseDefinition(btf, innerName, target, inner, isInner: true, offset);
-        map.InnerMap = inner;
+        map.InnerMap = ParseDefinition(btf, innerName, target, isInner: true, sectionIndex, offset).ToDefinition(innerName, sectionIndex);
     }
 
     /// <summary>get_map_field_int: the member is a pointer to an array whose length is the value.</summary>
@@ -229,10 +256,15 @@ internal static class BtfMapParser
         return (pointer.TypeId, (uint)size);
     }
 
-    /// <summary>bpf_object__collect_map_relos: <c>.values = { [i] = &amp;inner_map }</c> / <c>{ [i] = &amp;prog }</c> initialisers.</summary>
-    public static void CollectInitialSlots(BpfObjectFile obj, ElfSection relocations)
+    /// <summary>
+    /// bpf_object__collect_map_relos: <c>.values = { [i] = &amp;inner_map }</c> / <c>{ [i] = &amp;prog }</c>
+    /// initialisers, per map; <paramref name="maps"/> without slots yet, <paramref name="functions"/> every function.
+    /// </summary>
+    public static Dictionary<MapDefinition, IReadOnlyList<MapInitialSlot>> CollectInitialSlots(ObjectBtf objectBtf, int mapsSectionIndex,
+        IReadOnlyList<MapDefinition> maps, IReadOnlyList<BpfProgram> functions, ElfSection relocations)
     {
         const string section = ".rel.maps";
+        var symbols = objectBtf.Symbols;
         var data = relocations.Data.Span;
         var slots = new Dictionary<MapDefinition, List<MapInitialSlot>>();
         for (var i = 0; i * ElfConstants.RelSize < data.Length; i++)
@@ -241,11 +273,11 @@ internal static class BtfMapParser
             var offset = BinaryPrimitives.ReadUInt64LittleEndian(data[at..]);
             var info = BinaryPrimitives.ReadUInt64LittleEndian(data[(at + 8)..]);
             var symbolIndex = info >> 32;
-            if (symbolIndex >= (ulong)obj.Symbols.Count)
-                throw new ElfFormatException(section, at + 8, $"relocation #{i}: symbol index {symbolIndex} is out of range ({obj.Symbols.Count} symbols)");
-            var symbol = obj.Symbols[(int)symbolIndex];
+            if (symbolIndex >= (ulong)symbols.Count)
+                throw new ElfFormatException(section, at + 8, $"relocation #{i}: symbol index {symbolIndex} is out of range ({symbols.Count} symbols)");
+            var symbol = symbols[(int)symbolIndex];
             MapDefinition? map = null;
-            foreach (var candidate in obj.Maps)
+            foreach (var candidate in maps)
             {
                 if (candidate.Kind != MapKind.BtfDefined)
                     continue;
@@ -260,9 +292,9 @@ internal static class BtfMapParser
             if (!map.HasValuesMember)
                 throw new ElfFormatException(section, at, $"relocation #{i}: map '{map.Name}' has no 'values' member to initialise");
             var target = map.Type == BpfMapType.ProgArray
-                ? ProgramTarget(obj, symbol, section, at, i)
-                : MapTarget(obj, symbol, section, at, i);
-            var btf = obj.Btf!;
+                ? ProgramTarget(functions, symbol, section, at, i)
+                : MapTarget(mapsSectionIndex, maps, symbol, section, at, i);
+            var btf = objectBtf.Btf!;
             var definition = btf.SkipModifiersAndTypedefs(btf.GetType(map.BtfVarTypeId).TypeId);
             var valuesMember = definition.Members[definition.Vlen - 1];
             var memberOffset = valuesMember.BitOffset / 8;
@@ -273,20 +305,19 @@ internal static class BtfMapParser
                 slots[map] = list = [];
             list.Add(new MapInitialSlot((int)(within / 8), target));
         }
-        foreach (var (map, list) in slots)
-            map.InitialSlots = StableOrder.ByKey(list, s => (uint)s.Index);
+        return slots.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<MapInitialSlot>)pair.Value.OrderBy(s => s.Index).ToArray());
     }
 
-    private static string MapTarget(BpfObjectFile obj, ElfSymbol symbol, string section, int at, int i)
+    private static string MapTarget(int mapsSectionIndex, IReadOnlyList<MapDefinition> maps, ElfSymbol symbol, string section, int at, int i)
     {
-        if (symbol.SectionIndex != obj.MapsSectionIndex || obj.FindMap(symbol.Name) is null)
+        if (symbol.SectionIndex != mapsSectionIndex || !maps.Any(m => m.Name == symbol.Name))
             throw new ElfFormatException(section, at, $"relocation #{i}: '{symbol.Name}' isn't a BTF-defined map");
         return symbol.Name;
     }
 
-    private static string ProgramTarget(BpfObjectFile obj, ElfSymbol symbol, string section, int at, int i)
+    private static string ProgramTarget(IReadOnlyList<BpfProgram> functions, ElfSymbol symbol, string section, int at, int i)
     {
-        var program = obj.FindProgram(symbol.Name);
+        var program = functions.FirstOrDefault(f => f.Name == symbol.Name);
         if (program is null || program.IsSubprogram || program.SectionIndex != symbol.SectionIndex
             || (ulong)program.InstructionOffset * 8 != symbol.Value)
             throw new ElfFormatException(section, at, $"relocation #{i}: '{symbol.Name}' isn't an entry-point BPF program");

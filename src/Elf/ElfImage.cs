@@ -6,9 +6,10 @@ using ELFSharp.ELF.Sections;
 namespace RawBpf.Elf;
 
 /// <summary>
-/// The sections and symbols of a little-endian ELF64 EM_BPF relocatable object. The headers are checked here
-/// against the file's bounds (so every later slice is in range); ELFSharp then supplies section names and the
-/// symbol table. sh_link and sh_info, which ELFSharp does not expose, are read from the raw section headers.
+/// The sections and symbols of a little-endian ELF64 file, read once by ELFSharp. ELFSharp seeks and indexes
+/// where the headers point without checking, so what it would follow is checked first, in RawBpf's words with
+/// the section and offset; ELFSharp then supplies section names, types, flags and the symbol table. It hides
+/// sh_link and sh_info and reads sh_offset and sh_size as signed numbers: those come from the checked headers.
 /// </summary>
 internal sealed class ElfImage
 {
@@ -16,78 +17,59 @@ internal sealed class ElfImage
     private const int SectionHeaderSize = 64;   // sizeof(Elf64_Shdr)
     private const string Header = "ELF header";
 
-    private ElfImage(string name, IReadOnlyList<ElfSection> sections, IReadOnlyList<ElfSymbol> symbols, ElfSection? symbolTable)
+    private ElfImage(IReadOnlyList<ElfSection> sections, IReadOnlyList<ElfSymbol> symbols, ElfSection? symbolTable)
     {
-        Name = name;
         Sections = sections;
         Symbols = symbols;
         SymbolTable = symbolTable;
     }
 
-    public string Name { get; }
     public IReadOnlyList<ElfSection> Sections { get; }
     public IReadOnlyList<ElfSymbol> Symbols { get; }
     public ElfSection? SymbolTable { get; }
 
-    public static ElfImage Parse(ReadOnlyMemory<byte> bytes, string name)
+    /// <summary>
+    /// Reads <paramref name="bytes"/>; <paramref name="bpfObject"/> requires what a BPF object is (ET_REL,
+    /// EM_BPF), false accepts any little-endian ELF64 (a BTF container such as pahole or BTFHub write).
+    /// </summary>
+    public static ElfImage Parse(ReadOnlyMemory<byte> bytes, string name, bool bpfObject = true)
     {
         var span = bytes.Span;
-        CheckHeader(span);
-        var sectionTable = BinaryPrimitives.ReadUInt64LittleEndian(span[0x28..]);   // e_shoff
-        var entrySize = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3a..]);      // e_shentsize
-        var count = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3c..]);          // e_shnum
-        var namesIndex = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3e..]);     // e_shstrndx
-        if (count == 0)
-            throw new ElfFormatException(Header, 0x3c, "no section headers (e_shnum 0; extended section numbering is not supported)");
-        if (entrySize != SectionHeaderSize)
-            throw new ElfFormatException(Header, 0x3a, $"e_shentsize {entrySize}, expected {SectionHeaderSize}");
-        if (sectionTable > (ulong)span.Length || (ulong)count * SectionHeaderSize > (ulong)span.Length - sectionTable)
-            throw new ElfFormatException(Header, 0x28, $"section header table [{sectionTable}, +{count}x{SectionHeaderSize}) runs past the file ({span.Length} bytes)");
-        if (namesIndex >= count)
-            throw new ElfFormatException(Header, 0x3e, $"section name table index {namesIndex} is out of range ({count} sections)");
+        CheckHeader(span, bpfObject);
+        var table = SectionHeaderTable(span);
+        var raw = new RawSection[table.Count];
+        for (var i = 0; i < raw.Length; i++)
+            raw[i] = ReadSectionHeader(span, table.SectionHeaderOffset(i), i, raw.Length);
+        var names = CheckSectionNames(span, raw, table.NamesIndex);
+        for (var i = 0; i < raw.Length; i++)
+            CheckForElfSharp(span, raw, names, i, table.SectionHeaderOffset(i));
 
-        var raw = new RawSection[count];
-        for (var i = 0; i < count; i++)
-            raw[i] = ReadSectionHeader(span, (int)sectionTable + i * SectionHeaderSize, i, count);
-        var names = ReadSectionNames(span, raw, namesIndex);
-        for (var i = 0; i < count; i++)
-        {
-            // No file bytes bound a NOBITS size: the kernel does (a data map's value, E2BIG above INT_MAX).
-            if (raw[i].Type == ElfConstants.ShtNoBits && raw[i].Size > ElfConstants.MaxMapValueSize)
-                throw new ElfFormatException(names[i], 0, $"NOBITS section size {raw[i].Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes; section header at offset {sectionTable + (ulong)i * SectionHeaderSize})");
-        }
-
-        // ELFSharp reads every symbol table and note while it loads: check what it will index first.
-        for (var i = 0; i < count; i++)
-            CheckForElfSharp(span, raw, names, i, sectionTable + (ulong)i * SectionHeaderSize);
-
-        // ELFSharp parses the same (now validated) bytes for names and symbols.
         var elf = LoadWithElfSharp(bytes, name);
-        if (elf.Sections.Count != count)
-            throw new ElfFormatException(Header, 0x3c, $"ELFSharp sees {elf.Sections.Count} sections, the header says {count}");
-        var sections = new ElfSection[count];
-        for (var i = 0; i < count; i++)
-        {
-            var r = raw[i];
-            var elfSharpName = SafeName(elf, i, names[i]);
-            var data = r.Type is ElfConstants.ShtNoBits or ElfConstants.ShtNull ? ReadOnlyMemory<byte>.Empty : bytes.Slice((int)r.Offset, (int)r.Size);
-            sections[i] = new ElfSection(i, elfSharpName, r.Type, r.Flags, (long)r.Offset, (long)r.Size, r.Link, r.Info, r.EntrySize, r.Alignment, data);
-        }
-
+        var sections = new ElfSection[raw.Length];
         ElfSection? symbolTable = null;
-        foreach (var section in sections)
+        for (var index = 0; index < raw.Length; index++)
         {
-            if (section.Type != ElfConstants.ShtSymTab)
-                continue;
-            if (symbolTable is not null)
-                throw new ElfFormatException(section.Name, 0, "multiple symbol tables");
-            symbolTable = section;
+            var section = elf.Sections[index];
+            var r = raw[index];
+            var type = (uint)section.Type;
+            // No file bytes bound a NOBITS size: the kernel does (a data map's value, E2BIG above INT_MAX).
+            if (type == ElfConstants.ShtNoBits && r.Size > ElfConstants.MaxMapValueSize)
+                throw new ElfFormatException(section.Name, 0, $"NOBITS section size {r.Size} exceeds the largest map value the kernel accepts ({ElfConstants.MaxMapValueSize} bytes; section header at offset {table.SectionHeaderOffset(index)})");
+            var data = r.HasFileBytes ? bytes.Slice((int)r.Offset, (int)r.Size) : ReadOnlyMemory<byte>.Empty;
+            sections[index] = new ElfSection(index, section.Name, type, section.RawFlags, (long)r.Offset, (long)r.Size, r.Link, r.Info,
+                section.EntrySize, section.Alignment, data);
+            if (type == ElfConstants.ShtSymTab)
+            {
+                if (symbolTable is not null)
+                    throw new ElfFormatException(section.Name, 0, "multiple symbol tables");
+                symbolTable = sections[index];
+            }
         }
-        var symbols = symbolTable is null ? [] : ReadSymbols(elf, sections, symbolTable);
-        return new ElfImage(name, sections, symbols, symbolTable);
+        var symbols = symbolTable is null ? [] : ReadSymbols(elf, symbolTable, sections.Length);
+        return new ElfImage(sections, symbols, symbolTable);
     }
 
-    private static void CheckHeader(ReadOnlySpan<byte> span)
+    private static void CheckHeader(ReadOnlySpan<byte> span, bool bpfObject)
     {
         if (span.Length < 4 || span[0] != 0x7f || span[1] != (byte)'E' || span[2] != (byte)'L' || span[3] != (byte)'F')
             throw new ElfFormatException(Header, 0, "not an ELF file (bad magic)");
@@ -97,44 +79,75 @@ internal sealed class ElfImage
             throw new ElfFormatException(Header, 4, $"EI_CLASS {span[4]}: only 64-bit ELF is supported");
         if (span[5] != 1)    // EI_DATA: ELFDATA2LSB
             throw new ElfFormatException(Header, 5, $"EI_DATA {span[5]}: only little-endian BPF objects are supported");
-        var type = BinaryPrimitives.ReadUInt16LittleEndian(span[0x10..]);
-        if (type != ElfConstants.TypeRelocatable)
-            throw new ElfFormatException(Header, 0x10, $"e_type {type}: a BPF object must be relocatable (ET_REL)");
-        var machine = BinaryPrimitives.ReadUInt16LittleEndian(span[0x12..]);
-        if (machine != ElfConstants.MachineBpf)
-            throw new ElfFormatException(Header, 0x12, $"e_machine {machine}: not EM_BPF ({ElfConstants.MachineBpf})");
+        if (bpfObject)
+        {
+            var type = BinaryPrimitives.ReadUInt16LittleEndian(span[0x10..]);
+            if (type != ElfConstants.TypeRelocatable)
+                throw new ElfFormatException(Header, 0x10, $"e_type {type}: a BPF object must be relocatable (ET_REL)");
+            var machine = BinaryPrimitives.ReadUInt16LittleEndian(span[0x12..]);
+            if (machine != ElfConstants.MachineBpf)
+                throw new ElfFormatException(Header, 0x12, $"e_machine {machine}: not EM_BPF ({ElfConstants.MachineBpf})");
+        }
         var version = BinaryPrimitives.ReadUInt32LittleEndian(span[0x14..]);
         if (version != 1)    // EV_CURRENT, which ELFSharp requires too
             throw new ElfFormatException(Header, 0x14, $"e_version {version}, expected 1");
     }
 
-    private readonly record struct RawSection(uint NameOffset, uint Type, ulong Flags, ulong Offset, ulong Size, uint Link, uint Info, ulong Alignment, ulong EntrySize);
-
-    private static RawSection ReadSectionHeader(ReadOnlySpan<byte> span, int at, int index, int count)
+    private readonly record struct SectionTable(ulong Offset, int Count, int NamesIndex)
     {
-        var h = span.Slice(at, SectionHeaderSize);
+        public ulong SectionHeaderOffset(int index) => Offset + (ulong)index * SectionHeaderSize;
+    }
+
+    /// <summary>e_shoff, e_shentsize, e_shnum and e_shstrndx, which ELFSharp follows as they are.</summary>
+    private static SectionTable SectionHeaderTable(ReadOnlySpan<byte> span)
+    {
+        var offset = BinaryPrimitives.ReadUInt64LittleEndian(span[0x28..]);       // e_shoff
+        var entrySize = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3a..]);   // e_shentsize
+        var count = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3c..]);       // e_shnum
+        var namesIndex = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3e..]);  // e_shstrndx
+        if (count == 0)
+            throw new ElfFormatException(Header, 0x3c, "no section headers (e_shnum 0; extended section numbering is not supported)");
+        if (entrySize != SectionHeaderSize)
+            throw new ElfFormatException(Header, 0x3a, $"e_shentsize {entrySize}, expected {SectionHeaderSize}");
+        if (offset > (ulong)span.Length || (ulong)count * SectionHeaderSize > (ulong)span.Length - offset)
+            throw new ElfFormatException(Header, 0x28, $"section header table [{offset}, +{count}x{SectionHeaderSize}) runs past the file ({span.Length} bytes)");
+        if (namesIndex >= count)
+            throw new ElfFormatException(Header, 0x3e, $"section name table index {namesIndex} is out of range ({count} sections)");
+        return new SectionTable(offset, count, namesIndex);
+    }
+
+    /// <summary>The fields of one Elf64_Shdr that ELFSharp either hides or reads unchecked.</summary>
+    private readonly record struct RawSection(uint NameOffset, uint Type, ulong Offset, ulong Size, uint Link, uint Info, ulong EntrySize)
+    {
+        public bool HasFileBytes => Type is not (ElfConstants.ShtNoBits or ElfConstants.ShtNull);
+    }
+
+    private static RawSection ReadSectionHeader(ReadOnlySpan<byte> span, ulong at, int index, int count)
+    {
+        var h = span.Slice((int)at, SectionHeaderSize);
         var r = new RawSection(
             BinaryPrimitives.ReadUInt32LittleEndian(h),           // sh_name
             BinaryPrimitives.ReadUInt32LittleEndian(h[4..]),      // sh_type
-            BinaryPrimitives.ReadUInt64LittleEndian(h[8..]),      // sh_flags
             BinaryPrimitives.ReadUInt64LittleEndian(h[0x18..]),   // sh_offset
             BinaryPrimitives.ReadUInt64LittleEndian(h[0x20..]),   // sh_size
             BinaryPrimitives.ReadUInt32LittleEndian(h[0x28..]),   // sh_link
             BinaryPrimitives.ReadUInt32LittleEndian(h[0x2c..]),   // sh_info
-            BinaryPrimitives.ReadUInt64LittleEndian(h[0x30..]),   // sh_addralign
             BinaryPrimitives.ReadUInt64LittleEndian(h[0x38..]));  // sh_entsize
         var where = $"section #{index}";
-        if (r.Type != ElfConstants.ShtNoBits && r.Type != ElfConstants.ShtNull
-            && (r.Offset > (ulong)span.Length || r.Size > (ulong)span.Length - r.Offset))
-            throw new ElfFormatException(where, at + 0x18, $"section data [{r.Offset}, +{r.Size}) runs past the file ({span.Length} bytes)");
+        if (r.HasFileBytes && (r.Offset > (ulong)span.Length || r.Size > (ulong)span.Length - r.Offset))
+            throw new ElfFormatException(where, (long)at + 0x18, $"section data [{r.Offset}, +{r.Size}) runs past the file ({span.Length} bytes)");
         if (r.Type is ElfConstants.ShtRel or ElfConstants.ShtSymTab && (r.Link >= count))
-            throw new ElfFormatException(where, at + 0x28, $"sh_link {r.Link} is out of range ({count} sections)");
+            throw new ElfFormatException(where, (long)at + 0x28, $"sh_link {r.Link} is out of range ({count} sections)");
         if (r.Type == ElfConstants.ShtRel && r.Info >= count)
-            throw new ElfFormatException(where, at + 0x2c, $"sh_info {r.Info} is out of range ({count} sections)");
+            throw new ElfFormatException(where, (long)at + 0x2c, $"sh_info {r.Info} is out of range ({count} sections)");
         return r;
     }
 
-    private static string[] ReadSectionNames(ReadOnlySpan<byte> span, RawSection[] raw, int namesIndex)
+    /// <summary>
+    /// ELFSharp names every section from the table e_shstrndx points at, past its end if sh_name says so. The
+    /// names are decoded here only to say which section a later check refuses.
+    /// </summary>
+    private static string[] CheckSectionNames(ReadOnlySpan<byte> span, RawSection[] raw, int namesIndex)
     {
         var table = raw[namesIndex];
         if (table.Type != ElfConstants.ShtStrTab)
@@ -156,13 +169,13 @@ internal sealed class ElfImage
     }
 
     /// <summary>
-    /// What ELFSharp indexes without checking: a symbol table's names in the string table it finds by name
-    /// (.strtab), and a note's name and descriptor sizes. Clang writes both consistently; a mutated file may not.
+    /// What ELFSharp indexes without checking while it loads: a symbol table's names in the string table it finds
+    /// by name (.strtab), and a note's name and descriptor sizes. Clang writes both consistently; a mutated file may not.
     /// </summary>
     private static void CheckForElfSharp(ReadOnlySpan<byte> span, RawSection[] raw, string[] names, int index, ulong headerOffset)
     {
         var section = raw[index];
-        var data = section.Type is ElfConstants.ShtNoBits or ElfConstants.ShtNull ? default : span.Slice((int)section.Offset, (int)section.Size);
+        var data = section.HasFileBytes ? span.Slice((int)section.Offset, (int)section.Size) : default;
         if (section.Type is ElfConstants.ShtSymTab or ElfConstants.ShtDynSym)
         {
             var stringsName = section.Type == ElfConstants.ShtSymTab ? ".strtab" : ".dynstr";
@@ -208,68 +221,19 @@ internal sealed class ElfImage
         }
     }
 
-    private static string SafeName(ELF<ulong> elf, int index, string rawName)
+    /// <summary>ELFSharp's symbols, with the one field it does not check: st_shndx must name a section or a reserved index.</summary>
+    private static ElfSymbol[] ReadSymbols(ELF<ulong> elf, ElfSection table, int sectionCount)
     {
-        string elfSharpName;
-        try
+        var symbols = new List<ElfSymbol>((int)(table.Size / ElfConstants.SymbolSize));
+        foreach (var entry in ((SymbolTable<ulong>)elf.Sections[table.Index]).Entries)
         {
-            elfSharpName = elf.Sections[index].Name;
+            var i = symbols.Count;
+            var shndx = entry.PointedSectionIndex;
+            if (shndx != 0 && shndx < ElfConstants.ShnLoReserve && shndx >= sectionCount)
+                throw new ElfFormatException(table.Name, i * ElfConstants.SymbolSize + 6, $"symbol #{i}: st_shndx {shndx} is out of range ({sectionCount} sections)");
+            symbols.Add(new ElfSymbol(i, entry.Name ?? "", entry.Value, entry.Size, (ElfSymbolType)entry.Type,
+                (ElfSymbolBinding)entry.Binding, (ElfSymbolVisibility)entry.Visibility, shndx));
         }
-        catch (Exception e)
-        {
-            throw new ElfFormatException($"section #{index}", 0, "ELFSharp cannot read the section header", e);
-        }
-        // Both read the same table; a difference would mean one of the two readers is wrong.
-        if (elfSharpName != rawName)
-            throw new ElfFormatException($"section #{index}", 0, $"section name '{elfSharpName}' (ELFSharp) differs from '{rawName}' (section header)");
-        return elfSharpName;
-    }
-
-    private static ElfSymbol[] ReadSymbols(ELF<ulong> elf, ElfSection[] sections, ElfSection table)
-    {
-        if (table.EntrySize != ElfConstants.SymbolSize)
-            throw new ElfFormatException(table.Name, 0, $"sh_entsize {table.EntrySize}, expected {ElfConstants.SymbolSize}");
-        if (table.Size % ElfConstants.SymbolSize != 0)
-            throw new ElfFormatException(table.Name, 0, $"size {table.Size} is not a multiple of {ElfConstants.SymbolSize}");
-        var strings = sections[table.Link];
-        if (strings.Type != ElfConstants.ShtStrTab)
-            throw new ElfFormatException(table.Name, 0, $"sh_link {table.Link} ({strings.Name}) is not a string table");
-        // Check st_name and st_shndx of every entry before ELFSharp resolves them.
-        var raw = table.Data.Span;
-        var count = (int)(table.Size / ElfConstants.SymbolSize);
-        for (var i = 0; i < count; i++)
-        {
-            var entry = raw.Slice(i * ElfConstants.SymbolSize, ElfConstants.SymbolSize);
-            var nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(entry);
-            if (nameOffset != 0 && nameOffset >= strings.Size)
-                throw new ElfFormatException(table.Name, i * ElfConstants.SymbolSize, $"symbol #{i}: st_name {nameOffset} is past {strings.Name} ({strings.Size} bytes)");
-            if (nameOffset != 0 && strings.Data.Span[(int)nameOffset..].IndexOf((byte)0) < 0)
-                throw new ElfFormatException(table.Name, i * ElfConstants.SymbolSize, $"symbol #{i}: name is not NUL-terminated");
-            var shndx = BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]);
-            if (shndx != 0 && shndx < ElfConstants.ShnLoReserve && shndx >= sections.Length)
-                throw new ElfFormatException(table.Name, i * ElfConstants.SymbolSize + 6, $"symbol #{i}: st_shndx {shndx} is out of range ({sections.Length} sections)");
-        }
-
-        try
-        {
-            var symbolTable = (SymbolTable<ulong>)elf.Sections[table.Index];
-            var result = new ElfSymbol[count];
-            var i = 0;
-            foreach (var entry in symbolTable.Entries)
-            {
-                if (i == count)
-                    break;
-                result[i] = new ElfSymbol(i, entry.Name ?? "", entry.Value, entry.Size, (ElfSymbolType)entry.Type,
-                    (ElfSymbolBinding)entry.Binding, (ElfSymbolVisibility)entry.Visibility, entry.PointedSectionIndex);
-                i++;
-            }
-            if (i != count)
-                throw new ElfFormatException(table.Name, i * ElfConstants.SymbolSize, $"ELFSharp read {i} symbols of {count}");
-            return result;
-        }
-        catch (Exception e) when (e is not ElfFormatException)
-        {
-            throw new ElfFormatException(table.Name, 0, "ELFSharp cannot read the symbol table", e);
-        }
+        return [.. symbols];
     }
 }

@@ -9,16 +9,16 @@ internal static class ExternCollector
     /// <summary>The enum bpf/bpf_helpers.h declares for y/n/m .kconfig externs: a type name the object carries.</summary>
     private const string TristateTypeName = "libbpf_tristate";
 
-    public static List<BpfExtern> Collect(BpfObjectFile obj)
+    public static IReadOnlyList<BpfExtern> Collect(IReadOnlyList<ElfSymbol> symbols, Btf? objectBtf)
     {
         var externs = new List<BpfExtern>();
-        foreach (var symbol in obj.Symbols)
+        foreach (var symbol in symbols)
         {
             // sym_is_extern: type NOTYPE, binding GLOBAL or WEAK, section UNDEF.
             if (!symbol.IsUndefined || symbol.Type != ElfSymbolType.NoType
                 || symbol.Binding is not (ElfSymbolBinding.Global or ElfSymbolBinding.Weak) || symbol.Name.Length == 0)
                 continue;
-            var btf = obj.Btf ?? throw new ElfFormatException(".symtab", symbol.Index * ElfConstants.SymbolSize, $"extern '{symbol.Name}' needs BTF, and the object has no .BTF");
+            var btf = objectBtf ?? throw new ElfFormatException(".symtab", symbol.Index * ElfConstants.SymbolSize, $"extern '{symbol.Name}' needs BTF, and the object has no .BTF");
             var (btfId, type) = FindExternType(btf, symbol.Name);
             var datasec = FindContainingDatasec(btf, btfId)
                 ?? throw new ElfFormatException(".BTF", -1, $"extern '{symbol.Name}' [{btfId}] is in no DATASEC");
@@ -56,13 +56,14 @@ internal static class ExternCollector
         }
         externs.Sort(CompareExterns);
         var offset = 0;
-        foreach (var external in externs)
+        for (var i = 0; i < externs.Count; i++)
         {
+            var external = externs[i];
             if (external.Kind != ExternKind.Kconfig)
                 continue;
             // Overflow here (sizes from corrupt BTF) surfaces as ElfFormatException through BpfObjectFile.Parse.
-            external.KconfigOffset = checked(RoundUp(offset, external.KconfigAlignment));
-            offset = checked(external.KconfigOffset + external.KconfigSize);
+            externs[i] = external.AtKconfigOffset(checked(RoundUp(offset, external.KconfigAlignment)));
+            offset = checked(externs[i].KconfigOffset + external.KconfigSize);
         }
         return externs;
     }

@@ -48,33 +48,41 @@ public sealed class MapDefinition
     public string KernelName => BpfLimits.TruncateObjectName(Name);
 
     public MapKind Kind { get; }
-    public BpfMapType Type { get; internal set; }
-    public uint KeySize { get; internal set; }
-    public uint ValueSize { get; internal set; }
+    public BpfMapType Type { get; internal init; }
+    public uint KeySize { get; internal init; }
+    public uint ValueSize { get; internal init; }
 
     /// <summary>BTF type id of the key (<c>btf_key_type_id</c>), 0 when only key_size was given.</summary>
-    public int KeyTypeId { get; internal set; }
+    public int KeyTypeId { get; internal init; }
 
     /// <summary>BTF type id of the value (<c>btf_value_type_id</c>): the value type, or for data maps the DATASEC; 0 if none.</summary>
-    public int ValueTypeId { get; internal set; }
+    public int ValueTypeId { get; internal init; }
 
     /// <summary>max_entries as written. For ring buffers libbpf rounds it up to a power-of-2 multiple of the page size at load; the loader does that.</summary>
-    public uint MaxEntries { get; internal set; }
+    public uint MaxEntries { get; internal init; }
 
     /// <summary><c>map_flags</c> (BPF_F_*).</summary>
-    public BpfMapFlags Flags { get; internal set; }
-    public uint NumaNode { get; internal set; }
-    public ulong MapExtra { get; internal set; }
-    public MapPinning Pinning { get; internal set; }
+    public BpfMapFlags Flags { get; internal init; }
+    public uint NumaNode { get; internal init; }
+    public ulong MapExtra { get; internal init; }
+    public MapPinning Pinning { get; internal init; }
 
     /// <summary>The inner map's definition of a map-in-map (<c>__array(values, struct inner)</c>), named "&lt;outer&gt;.inner".</summary>
-    public MapDefinition? InnerMap { get; internal set; }
+    public MapDefinition? InnerMap { get; internal init; }
 
     /// <summary>True when the definition had a <c>values</c> member (map-in-map inner definition or a prog array's value prototype).</summary>
-    public bool HasValuesMember { get; internal set; }
+    public bool HasValuesMember { get; internal init; }
 
     /// <summary>Static initial slots of a map-in-map or prog array (<c>.values = { [i] = &amp;x }</c>, from <c>.rel.maps</c>).</summary>
-    public IReadOnlyList<MapInitialSlot> InitialSlots { get; internal set; } = [];
+    public IReadOnlyList<MapInitialSlot> InitialSlots { get; private set; } = [];
+
+    /// <summary>This definition with the slots that <c>.rel.maps</c> initialises, known once every map and program is.</summary>
+    internal MapDefinition WithInitialSlots(IReadOnlyList<MapInitialSlot> slots)
+    {
+        var initialised = (MapDefinition)MemberwiseClone();
+        initialised.InitialSlots = slots;
+        return initialised;
+    }
 
     /// <summary>The ELF section the definition lives in (.maps, a data section; for .kconfig the symbol table, as libbpf).</summary>
     public int SectionIndex { get; internal init; }

@@ -9,11 +9,12 @@ namespace RawBpf.Elf;
 /// </summary>
 internal static class RelocationCollector
 {
-    public static void Collect(BpfObjectFile obj, ElfSection relocationSection)
+    /// <summary>The relocations of <paramref name="relocationSection"/> and the program section they apply to, or null.</summary>
+    public static (ProgramSection Target, IReadOnlyList<BpfRelocation> Relocations)? Collect(RelocationTargets obj, ElfSection relocationSection)
     {
         var target = obj.ProgramSectionAt((int)relocationSection.Info);
         if (target is null)
-            return;   // an empty executable section has nothing to relocate
+            return null;   // an empty executable section has nothing to relocate
         var instructions = target.InstructionArray;
         var sectionSize = (ulong)instructions.Length * BpfInstruction.Size;
         var data = relocationSection.Data.Span;
@@ -35,10 +36,10 @@ internal static class RelocationCollector
                 : symbol.Name;
             relocations.Add(Classify(obj, target, (int)(offset / BpfInstruction.Size), type, symbol, name));
         }
-        target.Relocations = relocations;
+        return (target, relocations);
     }
 
-    private static BpfRelocation Classify(BpfObjectFile obj, ProgramSection section, int index, uint type, ElfSymbol symbol, string name)
+    private static BpfRelocation Classify(RelocationTargets obj, ProgramSection section, int index, uint type, ElfSymbol symbol, string name)
     {
         var instructions = section.InstructionArray;
         var instruction = instructions[index];
@@ -83,11 +84,13 @@ internal static class RelocationCollector
                 throw Bad($"call target offset {symbol.Value} is not instruction-aligned");
             // libbpf: sub_insn_idx = sym_off / 8 + imm + 1 (a global target has imm -1, a static one its offset in imm).
             var targetIndex = (long)(symbol.Value / BpfInstruction.Size) + instruction.Immediate + 1;
-            return WithTarget(obj, new BpfRelocation(section.Name, index, type, symbol, RelocationKind.SubprogramCall)
+            var textIndex = CheckTextIndex(obj, targetIndex, Bad);
+            return new BpfRelocation(section.Name, index, type, symbol, RelocationKind.SubprogramCall)
             {
                 SymbolName = name,
-                TargetInstructionIndex = CheckTextIndex(obj, targetIndex, Bad),
-            });
+                TargetInstructionIndex = textIndex,
+                TargetFunction = FunctionAt(obj, textIndex),
+            };
         }
 
         if (symbol.SectionIndex == 0 || symbol.SectionIndex >= ElfConstants.ShnLoReserve)
@@ -101,11 +104,13 @@ internal static class RelocationCollector
             if (symbol.Value % BpfInstruction.Size != 0 || instruction.Immediate % BpfInstruction.Size != 0)
                 throw Bad($"function address {symbol.Value}+{instruction.Immediate} is not instruction-aligned");
             var targetIndex = ((long)symbol.Value + instruction.Immediate) / BpfInstruction.Size;
-            return WithTarget(obj, new BpfRelocation(section.Name, index, type, symbol, RelocationKind.SubprogramAddress)
+            var textIndex = CheckTextIndex(obj, targetIndex, Bad);
+            return new BpfRelocation(section.Name, index, type, symbol, RelocationKind.SubprogramAddress)
             {
                 SymbolName = name,
-                TargetInstructionIndex = CheckTextIndex(obj, targetIndex, Bad),
-            });
+                TargetInstructionIndex = textIndex,
+                TargetFunction = FunctionAt(obj, textIndex),
+            };
         }
 
         if (symbol.SectionIndex == obj.MapsSectionIndex)
@@ -135,7 +140,7 @@ internal static class RelocationCollector
         };
     }
 
-    private static int CheckTextIndex(BpfObjectFile obj, long targetIndex, Func<string, ElfFormatException> bad)
+    private static int CheckTextIndex(RelocationTargets obj, long targetIndex, Func<string, ElfFormatException> bad)
     {
         var text = obj.ProgramSectionAt(obj.TextSectionIndex)
             ?? throw bad(".text has no code");
@@ -144,10 +149,15 @@ internal static class RelocationCollector
         return (int)targetIndex;
     }
 
-    private static BpfRelocation WithTarget(BpfObjectFile obj, BpfRelocation relocation)
-    {
-        var text = obj.ProgramSectionAt(obj.TextSectionIndex);
-        relocation.TargetFunction = text?.Programs.FirstOrDefault(p => p.InstructionOffset == relocation.TargetInstructionIndex);
-        return relocation;
-    }
+    /// <summary>The .text function that starts at <paramref name="targetIndex"/>, if any.</summary>
+    private static BpfProgram? FunctionAt(RelocationTargets obj, int targetIndex) =>
+        obj.ProgramSectionAt(obj.TextSectionIndex)?.Programs.FirstOrDefault(p => p.InstructionOffset == targetIndex);
+}
+
+/// <summary>What relocations are classified against: the results of the passes before them.</summary>
+internal sealed record RelocationTargets(IReadOnlyList<ElfSection> Sections, IReadOnlyList<ElfSymbol> Symbols,
+    IReadOnlyList<ProgramSection> ProgramSections, IReadOnlyList<MapDefinition> Maps, IReadOnlyList<BpfExtern> Externs,
+    int TextSectionIndex, int MapsSectionIndex)
+{
+    public ProgramSection? ProgramSectionAt(int sectionIndex) => ProgramSections.FirstOrDefault(s => s.SectionIndex == sectionIndex);
 }

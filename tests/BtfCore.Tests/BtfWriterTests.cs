@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RawBpf.Tests.Shared;
 using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests;
@@ -85,7 +86,7 @@ public sealed class BtfWriterTests
         var blob = SyntheticBtf.EveryKind().ToArray();
         Assert.Equal(blob, BtfWriter.From(Btf.Parse(blob)).ToArray());
         // The running kernel's BTF: clang/pahole's layout is the writer's (24-byte header, types, strings).
-        var vmlinux = File.ReadAllBytes(BtfFile.VmlinuxPath);
+        var vmlinux = File.ReadAllBytes(BtfFiles.Vmlinux);
         Assert.Equal(vmlinux, BtfWriter.From(Btf.Parse(vmlinux)).ToArray());
     }
 

@@ -4,6 +4,14 @@ namespace RawBpf.BtfCore.Tests;
 
 internal static class DumpAssert
 {
+    /// <summary>The dumper's output into a buffer writer, what the tools write to stdout.</summary>
+    public static byte[] Dump(Btf btf)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        BtfDumper.Write(btf, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>Byte equality, reported as the first differing line so a 300k-line mismatch stays readable.</summary>
     public static void SameBytes(byte[] expected, ReadOnlySpan<byte> actual, string what)
     {

@@ -7,42 +7,10 @@ namespace RawBpf.BtfCore.Tests;
 /// <summary>Lookups by name and essential name, and split BTF's continuation of ids and strings.</summary>
 public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
 {
-    /// <summary>bpftool's dump names each type at its id: the oracle for our id ↔ name mapping.</summary>
-    private static int BpftoolIdOf(byte[] dump, string kindAndName)
-    {
-        var needle = $"] {kindAndName} ";
-        foreach (var line in System.Text.Encoding.UTF8.GetString(dump).Split('\n'))
-        {
-            if (line.StartsWith('[') && line.Contains(needle, StringComparison.Ordinal))
-                return int.Parse(line[1..line.IndexOf(']')]);
-        }
-        return -1;
-    }
-
-    [Fact]
-    public void Finds_vmlinux_types_by_name_at_bpftools_ids()
-    {
-        var dump = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFile.VmlinuxPath);
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
-        var taskStruct = btf.FindTypeId("task_struct", BtfKind.Struct);
-        Assert.Equal(BpftoolIdOf(dump, "STRUCT 'task_struct'"), taskStruct);
-        Assert.Equal(BpftoolIdOf(dump, "FUNC 'do_exit'"), btf.FindTypeId("do_exit", BtfKind.Func));
-        Assert.Equal(BpftoolIdOf(dump, "ENUM 'pid_type'"), btf.FindTypeId("pid_type", BtfKind.Enum));
-        Assert.Equal(-1, btf.FindTypeId("task_struct", BtfKind.Union));
-        Assert.Equal(-1, btf.FindTypeId("no_such_type_anywhere", BtfKind.Struct));
-        var type = btf.GetType(taskStruct);
-        Assert.Equal("task_struct", type.Name);
-        Assert.True(type.Members.Count > 100);
-        var names = new List<string>();
-        foreach (var member in type.Members)
-            names.Add(member.Name);
-        Assert.Contains("pid", names);
-    }
-
     [Fact]
     public void Essential_name_lookup_finds_the_kernel_type_for_a_flavor()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         var expected = btf.FindTypeId("task_struct", BtfKind.Struct);
         var candidates = new List<int>();
         foreach (var id in btf.FindByEssentialName("task_struct___v2"u8))
@@ -69,8 +37,8 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Split_btf_continues_base_ids_and_strings()
     {
-        using var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        using var module = BtfFile.Load(split.RawPath, vmlinux);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var module = BtfFiles.Read(split.RawPath, vmlinux);
         Assert.Equal(vmlinux.LastTypeId + 1, module.FirstTypeId);
         Assert.Equal(vmlinux.StringsLength, module.FirstStringOffset);
         var thing = module.FindTypeId("rawbpf_split_thing", BtfKind.Struct);
@@ -101,7 +69,7 @@ public sealed class LookupTests(SplitBtfFixture split) : IClassFixture<SplitBtfF
     [Fact]
     public void Resolves_sizes_through_typedefs_and_arrays()
     {
-        using var btf = BtfFile.Load(BtfFile.VmlinuxPath);
+        using var btf = BtfFiles.Read(BtfFiles.Vmlinux);
         Assert.Equal(btf.GetType(btf.FindTypeId("task_struct", BtfKind.Struct)).Size, (uint)btf.ResolveSize(btf.FindTypeId("task_struct", BtfKind.Struct)));
         Assert.Equal(4, btf.ResolveSize(btf.FindTypeId("pid_t", BtfKind.Typedef)));
     }

@@ -17,8 +17,8 @@ public sealed class SplitBtfFixture : IDisposable
         ElfPath = Path.Combine(Directory, "split_module.o");
         RawPath = Path.Combine(Directory, "split_module.btf");
         ExternalTool.RunChecked("clang", "-g", "-O1", "-c", source, "-o", ElfPath);
-        ExternalTool.RunChecked("pahole", "-J", "--btf_base", BtfFile.VmlinuxPath, ElfPath);
-        ExternalTool.RunChecked("pahole", "--btf_encode_detached=" + RawPath, "--btf_base", BtfFile.VmlinuxPath, ElfPath);
+        ExternalTool.RunChecked("pahole", "-J", "--btf_base", BtfFiles.Vmlinux, ElfPath);
+        ExternalTool.RunChecked("pahole", "--btf_encode_detached=" + RawPath, "--btf_base", BtfFiles.Vmlinux, ElfPath);
     }
 
     public string Directory { get; }

@@ -96,7 +96,8 @@ public sealed partial class RawbpfAutoAttachTests
     /// <summary>uprobe_counts' .bss globals and their offsets, from the object's BTF-described data section.</summary>
     private static Dictionary<string, int> BssOffsets()
     {
-        var file = BpfObjectFile.Load(Path.Combine(RepoPaths.TestBpfObjects, "uprobe_counts.bpf.o"));
+        var path = Path.Combine(RepoPaths.TestBpfObjects, "uprobe_counts.bpf.o");
+        var file = BpfObjectFile.Parse(File.ReadAllBytes(path), Path.GetFileName(path));
         return new[] { "uprobe_hits", "uretprobe_hits" }.ToDictionary(name => name, name => (int)file.FindVariable(name)!.Value.Variable.Offset);
     }
 

@@ -34,6 +34,10 @@ public sealed class UsageTests
     [InlineData("rawbpf: btf dump: missing command (file)", "btf", "dump")]
     [InlineData("rawbpf: btf dump file: missing PATH", "btf", "dump", "file")]
     [InlineData("rawbpf: option '--base' needs a value", "btf", "dump", "file", "x", "--base")]
+    [InlineData("rawbpf: btf dump file: expecting value for 'format'", "btf", "dump", "file", "x", "format")]
+    [InlineData("rawbpf: btf dump file: unrecognized format specifier: 'json', possible values: raw, c", "btf", "dump", "file", "x", "format", "json")]
+    [InlineData("rawbpf: btf dump file: unrecognized option: 'c'", "btf", "dump", "file", "x", "c")]
+    [InlineData("rawbpf: unexpected argument 'extra'", "btf", "dump", "file", "x", "format", "c", "extra")]
     public void RawbpfUsageErrorsReadLikeAUnixTool(string expected, params string[] arguments) =>
         AssertUsageError(RawbpfBinary.Path, expected, arguments);
 

@@ -111,7 +111,7 @@ public class BadInputTests
     [Fact]
     public void LegacyMapsSection()
     {
-        var e = Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load(TestObjects.Compile("legacy_maps.bpf.c")));
+        var e = Assert.Throws<ElfFormatException>(() => TestObjects.Load(TestObjects.Compile("legacy_maps.bpf.c")));
         Assert.Equal("maps", e.Section);
         Assert.Contains("legacy 'maps' section", e.Message);
     }
@@ -119,14 +119,11 @@ public class BadInputTests
     [Fact]
     public void UnknownMapAttributeNamesMapAndAttribute()
     {
-        var e = Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load(TestObjects.Compile("bad_map_attribute.bpf.c")));
+        var e = Assert.Throws<ElfFormatException>(() => TestObjects.Load(TestObjects.Compile("bad_map_attribute.bpf.c")));
         Assert.Equal(".maps", e.Section);
         Assert.Contains("map 'odd'", e.Message);
         Assert.Contains("'bogus_attribute'", e.Message);
     }
-
-    [Fact]
-    public void MissingFileIsTyped() => Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load("/nonexistent/x.bpf.o"));
 
     [Fact]
     public void RandomCorruptionNeverEscapesAsAnotherException()
@@ -179,21 +176,6 @@ public class BadInputTests
         var obj = BpfObjectFile.Parse(elf, "multi_prog.bpf.o");
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 16 << 20, "parsing allocated the .bss");
         Assert.Equal((uint)size, obj.Maps.Single(m => m.Kind == MapKind.Bss).ValueSize);
-    }
-
-    [Theory]
-    [MemberData(nameof(SpecialFiles.NotRegular), MemberType = typeof(SpecialFiles))]
-    public void Special_files_are_refused_before_any_read(string path, string what)
-    {
-        var e = Assert.Throws<ElfFormatException>(() => BpfObjectFile.Load(path));
-        Assert.Equal($"{path}: cannot open BPF object: {what}, not a regular file", e.Message);
-    }
-
-    [Fact]
-    public async Task A_fifo_is_refused_without_waiting_for_a_writer()
-    {
-        var (fifo, error) = await SpecialFiles.LoadFifo(path => BpfObjectFile.Load(path));
-        Assert.Equal($"{fifo}: cannot open BPF object: is a FIFO, not a regular file", Assert.IsType<ElfFormatException>(error).Message);
     }
 
     [Fact]

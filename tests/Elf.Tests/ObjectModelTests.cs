@@ -6,7 +6,7 @@ namespace RawBpf.Elf.Tests;
 /// <summary>The model of the test objects, cross-checked with llvm-readelf and llvm-objdump.</summary>
 public partial class ObjectModelTests
 {
-    private static readonly Lazy<BpfObjectFile> Features = new(() => BpfObjectFile.Load(TestObjects.Compile("elf_features.bpf.c")));
+    private static readonly Lazy<BpfObjectFile> Features = new(() => TestObjects.Load(TestObjects.Compile("elf_features.bpf.c")));
 
     public static TheoryData<string> AllObjects()
     {
@@ -26,7 +26,7 @@ public partial class ObjectModelTests
     [MemberData(nameof(AllObjects))]
     public void SymbolsMatchReadelf(string path)
     {
-        var obj = BpfObjectFile.Load(path);
+        var obj = TestObjects.Load(path);
         var lines = TestObjects.Run("llvm-readelf", "-s", path).Split('\n').Select(l => SymbolLine().Match(l)).Where(m => m.Success).ToList();
         Assert.Equal(lines.Count, obj.Symbols.Count);
         foreach (var m in lines)
@@ -47,7 +47,7 @@ public partial class ObjectModelTests
     [MemberData(nameof(AllObjects))]
     public void RelocationsMatchObjdump(string path)
     {
-        var obj = BpfObjectFile.Load(path);
+        var obj = TestObjects.Load(path);
         // llvm-objdump -d -r prints each program section's relocations under its disassembly.
         var expected = new List<string>();
         string? section = null;
@@ -65,7 +65,7 @@ public partial class ObjectModelTests
     [Fact]
     public void InstructionsAreTheSectionBytes()
     {
-        var obj = BpfObjectFile.Load(TestObjects.Object("exitsnoop.bpf.o"));
+        var obj = TestObjects.Load(TestObjects.Object("exitsnoop.bpf.o"));
         // Two entry points, each a section of its own: the tracepoint and the raw tracepoint of the same event.
         Assert.Equal(["handle_exit", "handle_exit_raw"], obj.Programs.Select(p => p.Name));
         foreach (var program in obj.Programs)

@@ -9,6 +9,9 @@ internal static class TestObjects
 
     public static string BpfDir => Path.Combine(RepoRoot, "artifacts", "bpf");
 
+    /// <summary>Parses the object at <paramref name="path"/> (reading files is the Loader's: <c>BpfObject.Open</c>).</summary>
+    public static BpfObjectFile Load(string path) => BpfObjectFile.Parse(File.ReadAllBytes(path), path);
+
     public static string Object(string name)
     {
         var path = Path.Combine(BpfDir, name);

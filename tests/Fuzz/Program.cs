@@ -93,7 +93,7 @@ internal static class Program
 
     private static Btf LoadVmlinux()
     {
-        var vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
+        var vmlinux = Btf.Parse(File.ReadAllBytes("/sys/kernel/btf/vmlinux"));
         foreach (var id in vmlinux.FindByEssentialName("task_struct"u8))
             _ = id;
         return vmlinux;

@@ -27,7 +27,8 @@ public class BtfSanitizeTests
     [MemberData(nameof(Objects))]
     public void SanitizedBtfLoadsAndKeepsTypeIds(string relativePath)
     {
-        var file = BpfObjectFile.Load(Path.Combine(RepoPaths.BpfObjects, relativePath));
+        using var opened = BpfObject.Open(Path.Combine(RepoPaths.BpfObjects, relativePath));
+        var file = opened.File;
         Assert.NotNull(file.Btf);
         var fixedUp = Btf.Parse(BtfFixup.CreateKernelBtf(file) ?? file.Btf!.RawData.ToArray());
         foreach (var support in new[] { Linux510, Linux510 & ~BtfFeatures.GlobalFunc })

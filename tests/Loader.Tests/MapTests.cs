@@ -147,7 +147,7 @@ public class MapTests
     {
         using var map = BpfMap.Create(new BpfMapCreateOptions { Type = BpfMapType.CgroupArray, KeySize = 4, ValueSize = 4, MaxEntries = 2, Name = "test_cgroups" });
         var cgroup2 = MountInfo.FindMountPoints("cgroup2").First();
-        var fd = TestLibc.open(cgroup2, TestLibc.O_RDONLY | TestLibc.O_DIRECTORY | TestLibc.O_CLOEXEC);
+        var fd = TestLibc.open(cgroup2, TestLibc.O_RDONLY | ArchitectureAbi.Current.OpenDirectory | TestLibc.O_CLOEXEC);
         Assert.True(fd >= 0, $"open {cgroup2}: errno {Marshal.GetLastPInvokeError()}");
         try
         {

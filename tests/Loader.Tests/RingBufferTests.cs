@@ -229,4 +229,64 @@ public sealed class RingBufferTests : IDisposable
         var count = 0;
         Assert.Equal(1, reader.Poll(ref count, static (ref int c, ReadOnlySpan<byte> _) => c++, 0));
     }
+
+    /// <summary>
+    /// Wake then Dispose from a second thread while the reader is inside Consume, its handler still reading the
+    /// record: the call finishes on mapped memory, and the reader's next call throws ObjectDisposedException
+    /// (an unmap under the reader would crash the test host with SIGSEGV instead).
+    /// </summary>
+    [Fact]
+    public void DisposingFromAnotherThreadDuringConsumeThrowsObjectDisposedNeverCrashes()
+    {
+        for (var round = 0; round < 1000; round++)
+        {
+            Emit(TestPrograms.ModeReserveSubmit, round, 16);
+            var reader = new RingBuffer(_ring);
+            using var inside = new ManualResetEventSlim();
+            using var disposed = new ManualResetEventSlim();
+            var state = new DisposeRace(inside, disposed);
+            var consumer = new Thread(() =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        reader.Poll(ref state, static (ref DisposeRace race, ReadOnlySpan<byte> record) =>
+                        {
+                            race.Inside.Set();
+                            race.Disposed.Wait();
+                            race.Sum += record[0] + record[^1]; // touches the ring after Dispose returned
+                        }, -1);
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    state.Outcome = "ObjectDisposedException";
+                }
+                catch (Exception e)
+                {
+                    state.Outcome = e.GetType().Name + ": " + e.Message;
+                }
+            });
+            consumer.Start();
+            Assert.True(inside.Wait(TimeSpan.FromSeconds(10)), $"round {round}: the reader never got a record");
+            reader.Wake();
+            reader.Dispose();
+            disposed.Set();
+            Assert.True(consumer.Join(TimeSpan.FromSeconds(10)), $"round {round}: the reader did not stop");
+            Assert.Equal("ObjectDisposedException", state.Outcome);
+            Assert.Equal(PayloadByte(round, 0) + PayloadByte(round, 15), state.Sum);
+        }
+    }
+
+    private sealed class DisposeRace(ManualResetEventSlim inside, ManualResetEventSlim disposed)
+    {
+        public ManualResetEventSlim Inside { get; } = inside;
+
+        public ManualResetEventSlim Disposed { get; } = disposed;
+
+        public int Sum { get; set; }
+
+        public string? Outcome { get; set; }
+    }
 }

@@ -6,7 +6,6 @@ namespace RawBpf.Loader.Tests;
 internal static partial class TestLibc
 {
     public const int O_RDONLY = 0;
-    public const int O_DIRECTORY = 0x10000;
     public const int O_CLOEXEC = 0x80000;
 
     /// <summary>getpid(2): triggers syscalls/sys_enter_getpid (glibc no longer caches it).</summary>

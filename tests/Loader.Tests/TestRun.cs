@@ -35,7 +35,7 @@ internal static unsafe class TestRun
     public static uint Run(BpfProgram program)
     {
         var attr = new TestRunAttr { ProgFd = (uint)program.Fd.RawFd };
-        var result = Libc.syscall(Libc.SysBpf, BpfProgTestRun, &attr, sizeof(TestRunAttr));
+        var result = Libc.syscall(ArchitectureAbi.Current.BpfSyscall, BpfProgTestRun, &attr, sizeof(TestRunAttr));
         if (result < 0)
             throw new InvalidOperationException($"BPF_PROG_TEST_RUN of {program.Name} failed: errno {Marshal.GetLastPInvokeError()}");
         return attr.Retval;

@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# The kernel matrix: boots Debian's cloud kernels 5.10 (bullseye), 6.1 (bookworm) and 6.12 (trixie) under
-# qemu (TCG: KVM is not usable here) with an initramfs holding busybox, the published Native AOT tools
-# (artifacts/bin/rawexitsnoop, artifacts/bin/rawbpf), the CO-RE test objects and the static process helpers,
-# and runs tests/kernels/guest-checks.sh inside each. Prints one line per kernel:
-#   PASS <uname -r>
-#   FAIL <uname -r>: <failed checks and output tail> (log: <file>)
+# The kernel matrix: boots Debian's cloud kernels 5.10 (bullseye), 6.1 (bookworm) and 6.12 (trixie) for x86-64
+# under qemu-system-x86_64, and Debian's arm64 cloud kernels 6.1 and 6.12 under qemu-system-aarch64 -M virt
+# (TCG: KVM is not usable here, and arm64 is emulated anyway), each with an initramfs holding busybox, the
+# published Native AOT tools of that architecture (artifacts/bin/{rawexitsnoop,rawbpf}, for arm64
+# artifacts/bin/linux-arm64/), the CO-RE test objects (BPF objects are the same for both) and the static
+# process helpers, and runs tests/kernels/guest-checks.sh inside each. Prints one line per kernel:
+#   PASS <uname -r>              (x86-64)
+#   PASS <uname -r> aarch64      (arm64)
+#   FAIL <uname -r>[ aarch64]: <failed checks and output tail> (log: <file>)
 # and exits non-zero if any kernel failed.
 #
-# Usage: tests/kernels/run.sh [--smoke | --stand-ins] [--kernels "5.10 6.1 6.12"] [--timeout SECONDS] [--refresh]
+# Usage: tests/kernels/run.sh [--smoke | --stand-ins] [--arch x86_64|aarch64|all] [--kernels "5.10 6.1 6.12"]
+#                             [--arm64-kernels "6.1 6.12"] [--timeout SECONDS] [--refresh]
 #   --smoke     prove the boot pipeline only: uname -r, BTF present, bpf(BPF_MAP_CREATE) from a static C
 #               program, tracefs and bpffs mountable; needs none of the RawBpf binaries
 #   --stand-ins run the full checks against libbpf/bpftool stand-ins (tests/kernels/stand-ins/) instead of
 #               artifacts/bin: proves the checks and the BPF objects on each kernel, not RawBpf
-#   --kernels   which kernel series to boot (default: all three), sequentially (2 cores: TCG is CPU-bound)
+#   --arch      which architectures to boot (default: all; --stand-ins: x86_64 only, the stand-ins link the
+#               host's static libbpf)
+#   --kernels   which x86-64 kernel series to boot (default: all three), sequentially (2 cores: TCG is CPU-bound)
+#   --arm64-kernels  which arm64 kernel series (default: 6.1 6.12)
 #   --timeout   per boot, default 180 s
 #   --refresh   look the newest kernel packages up again and re-download them
 #
-# Kernels are cached (extracted) in artifacts/kernels/<series>/ (gitignored), the full serial log of each boot
-# in artifacts/kernels/<series>.log. The Debian mirror is read from this machine's apt configuration at run
+# Kernels are cached (extracted) in artifacts/kernels/<series>/ and artifacts/kernels/aarch64-<series>/
+# (gitignored), the arm64 busybox and setpriv in artifacts/kernels/aarch64-userland/, the full serial log of
+# each boot in artifacts/kernels/[aarch64-]<series>.log. The Debian mirror is read from this machine's apt configuration at run
 # time; apt runs with a private sources list and state folder (artifacts/kernels/apt/), never the system's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,33 +33,54 @@ repo=$PWD
 here=$repo/tests/kernels
 cache=$repo/artifacts/kernels
 
-# series -> Debian suite and the package name pattern (an extended regex over package names).
-declare -A suite_of=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie)
+# series -> Debian suite and the package name pattern (an extended regex over package names); arm64 kernels
+# are keyed aarch64-<series>.
+declare -A suite_of=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [aarch64-6.1]=bookworm [aarch64-6.12]=trixie)
 declare -A package_pattern_of=(
     [5.10]='^linux-image-5\.10\.0-[0-9]+-cloud-amd64-unsigned$'
     [6.1]='^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$'
     [6.12]='^linux-image-6\.12\.[0-9]+\+deb13-cloud-amd64-unsigned$'
+    [aarch64-6.1]='^linux-image-6\.1\.0-[0-9]+-cloud-arm64-unsigned$'
+    [aarch64-6.12]='^linux-image-6\.12\.[0-9]+\+deb13-cloud-arm64-unsigned$'
 )
 
 mode=full
 stand_ins=0
+arches=all
 kernels="5.10 6.1 6.12"
+arm64_kernels="6.1 6.12"
 boot_timeout=180
 refresh=0
 while (($#)); do
     case "$1" in
         --smoke) mode=smoke ;;
         --stand-ins) stand_ins=1 ;;
+        --arch) arches=$2; shift ;;
         --kernels) kernels=$2; shift ;;
+        --arm64-kernels) arm64_kernels=$2; shift ;;
         --timeout) boot_timeout=$2; shift ;;
         --refresh) refresh=1 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
 done
-for series in $kernels; do
-    [[ -n "${suite_of[$series]:-}" ]] || { echo "run.sh: unknown kernel series $series (known: ${!suite_of[*]})" >&2; exit 2; }
+case "$arches" in
+    all) ((stand_ins)) && arches=x86_64 || arches="x86_64 aarch64" ;;
+    x86_64|aarch64) ;;
+    *) echo "run.sh: unknown architecture $arches (x86_64, aarch64 or all)" >&2; exit 2 ;;
+esac
+if ((stand_ins)) && [[ "$arches" == *aarch64* ]]; then
+    echo "run.sh: --stand-ins boots x86-64 kernels only" >&2; exit 2
+fi
+[[ "$arches" == *x86_64* ]] || kernels=""
+[[ "$arches" == *aarch64* ]] || arm64_kernels=""
+# The cache keys of every kernel to boot, in boot order.
+boots=""
+for series in $kernels; do boots="$boots $series"; done
+for series in $arm64_kernels; do boots="$boots aarch64-$series"; done
+for key in $boots; do
+    [[ -n "${suite_of[$key]:-}" ]] || { echo "run.sh: unknown kernel series $key (known: ${!suite_of[*]})" >&2; exit 2; }
 done
 
 log() { echo "run.sh: $*" >&2; }
@@ -61,6 +90,8 @@ install_missing() {
     local missing=() package
     # llvm: llvm-objdump lists the programs each test object should pin.
     local packages=(qemu-system-x86 busybox-static cpio gcc llvm)
+    # arm64: the emulator, and the cross compiler and glibc for the static helpers and the tools' libraries.
+    [[ -n "$arm64_kernels" ]] && packages+=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
     # The stand-ins: libbpf, libelf and zlib linked statically; bpftool.
     ((stand_ins)) && packages+=(libbpf-dev libelf-dev zlib1g-dev bpftool)
     for package in "${packages[@]}"; do
@@ -97,6 +128,8 @@ apt_options=(
     -o "Dir::State::Lists=$private_apt/lists"
     -o "Dir::Cache=$private_apt/cache"
     -o "APT::Sandbox::User=root"
+    # arm64 kernels and userland (busybox, setpriv) come from the same suites.
+    -o "APT::Architectures::=arm64"
 )
 private_apt_ready=0
 prepare_private_apt() {
@@ -113,7 +146,8 @@ prepare_private_apt() {
     private_apt_ready=1
 }
 
-# Fills $cache/<series>/ with vmlinuz, config and release (the kernel's uname -r) unless already there.
+# Fills $cache/<series>/ (<series> a key of suite_of) with vmlinuz, config and release (the kernel's uname -r)
+# unless already there.
 fetch_kernel() {
     local series=$1 dir=$cache/$1
     if ((!refresh)) && [[ -s "$dir/vmlinuz" && -s "$dir/release" ]]; then
@@ -139,14 +173,55 @@ fetch_kernel() {
     rm -rf "$work"
 }
 
+# Fills $cache/aarch64-userland/ with bookworm's static arm64 busybox and util-linux's setpriv (with
+# libcap-ng, its one library beyond glibc) unless already there: what the x86-64 guest copies from this machine.
+fetch_arm64_userland() {
+    local dir=$cache/aarch64-userland
+    if ((!refresh)) && [[ -x "$dir/busybox" && -x "$dir/setpriv" ]]; then
+        return
+    fi
+    prepare_private_apt
+    local work
+    work=$(mktemp -d "$cache/download.XXXXXX")
+    log "downloading busybox-static, util-linux and libcap-ng0 for arm64"
+    (cd "$work" && apt-get "${apt_options[@]}" download -qq busybox-static:arm64/bookworm util-linux:arm64/bookworm \
+        libcap-ng0:arm64/bookworm >/dev/null)
+    local deb
+    for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$work/x/bin/busybox" "$work/x/usr/bin/setpriv" "$dir/"
+    cp -L "$work/x/lib/aarch64-linux-gnu/libcap-ng.so.0" "$dir/"
+    rm -rf "$work"
+}
+
 # --- 3. initramfs --------------------------------------------------------------------------------------------
 copy_with_libraries() {
     local binary=$1 destination=$2 root=$3 library
+    if [[ "$arch" == aarch64 ]]; then
+        copy_arm64_with_libraries "$@"
+        return
+    fi
     mkdir -p "$root$destination"
     cp "$binary" "$root$destination/"
     for library in $(ldd "$binary" | awk '/=>/ {print $3} !/=>/ && $1 ~ /^\// {print $1}') /lib64/ld-linux-x86-64.so.2; do
         [[ -e "$root$library" ]] || cp -L --parents "$library" "$root"
     done
+}
+
+# The arm64 variant: ldd cannot run an arm64 binary, so the libraries it names (DT_NEEDED) come from Debian's
+# arm64 cross glibc (or, for setpriv's libcap-ng, the downloaded userland) into /lib/aarch64-linux-gnu, where
+# the arm64 ld.so looks, and the interpreter to /lib/ld-linux-aarch64.so.1, the path the binaries name.
+copy_arm64_with_libraries() {
+    local binary=$1 destination=$2 root=$3 library source
+    mkdir -p "$root$destination" "$root/lib/aarch64-linux-gnu"
+    cp "$binary" "$root$destination/"
+    for library in $(aarch64-linux-gnu-readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') libc.so.6 ld-linux-aarch64.so.1; do
+        source=/usr/aarch64-linux-gnu/lib/$library
+        [[ -e "$source" ]] || source=$cache/aarch64-userland/$library
+        [[ -e "$root/lib/aarch64-linux-gnu/$library" ]] || cp -L "$source" "$root/lib/aarch64-linux-gnu/$library"
+    done
+    cp -L /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
 }
 
 # Names of the programs in a BPF object (global functions outside .text): what `prog loadall` pins, as
@@ -162,10 +237,15 @@ bss_offsets() {
     llvm-objdump -t "$1" | awk -F'\t' '$1 ~ / \.bss$/ { split($2, size_and_name, " "); print size_and_name[2], substr($1, 1, 16) }'
 }
 
+# build_initramfs ROOT OUTPUT: for $arch, with the configs of the kernels in $arch_boots.
 build_initramfs() {
-    local root=$1 output=$2 applet series
+    local root=$1 output=$2 applet series cc=gcc busybox=/bin/busybox tools=$repo/artifacts/bin
+    if [[ "$arch" == aarch64 ]]; then
+        cc=aarch64-linux-gnu-gcc busybox=$cache/aarch64-userland/busybox tools=$repo/artifacts/bin/linux-arm64
+    fi
     mkdir -p "$root"/{bin,dev,proc,sys,tmp,boot,etc,opt/rawbpf/procs,opt/rawbpf/expected}
-    cp /bin/busybox "$root/bin/busybox"
+    cp "$busybox" "$root/bin/busybox"
+    # The applet list of the host's busybox (an arm64 one cannot run here); both are Debian's build.
     for applet in $(/bin/busybox --list); do
         [[ "$applet" == busybox ]] || ln -sf busybox "$root/bin/$applet"
     done
@@ -173,15 +253,15 @@ build_initramfs() {
     cp "$here/guest-checks.sh" "$root/opt/rawbpf/checks.sh"
     chmod +x "$root/init" "$root/opt/rawbpf/checks.sh"
     echo "$mode" > "$root/opt/rawbpf/mode"
-    gcc -static -O2 -Wall -Werror -o "$root/bin/bpf_probe" "$here/bpf_probe.c"
+    "$cc" -static -O2 -Wall -Werror -o "$root/bin/bpf_probe" "$here/bpf_probe.c"
     # .kconfig externs are resolved from /boot/config-$(uname -r), as on a real system.
-    for series in $kernels; do
+    for series in $arch_boots; do
         cp "$cache/$series/config" "$root/boot/config-$(cat "$cache/$series/release")"
     done
     if [[ "$mode" == full ]]; then
         local source object
         for source in "$repo"/tests/procs/*.c; do
-            gcc -static -pthread -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/$(basename "$source" .c)" "$source"
+            "$cc" -static -pthread -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/$(basename "$source" .c)" "$source"
         done
         # The attach checks: the uprobe target (copied to /tmp, where the uprobe sections point, once /tmp is
         # mounted) and the reader of pinned counters.
@@ -195,11 +275,15 @@ build_initramfs() {
             cp "$here/stand-ins/rawbpf.sh" "$root/opt/rawbpf/artifacts/bin/rawbpf"
             copy_with_libraries "$(command -v bpftool)" /bin "$root"
         else
-            copy_with_libraries "$repo/artifacts/bin/rawexitsnoop" /opt/rawbpf/artifacts/bin "$root"
-            copy_with_libraries "$repo/artifacts/bin/rawbpf" /opt/rawbpf/artifacts/bin "$root"
+            copy_with_libraries "$tools/rawexitsnoop" /opt/rawbpf/artifacts/bin "$root"
+            copy_with_libraries "$tools/rawbpf" /opt/rawbpf/artifacts/bin "$root"
         fi
         # util-linux setpriv, for the run as a user with only CAP_BPF + CAP_PERFMON (busybox's cannot change ids).
-        copy_with_libraries "$(command -v setpriv)" /usr/bin "$root"
+        if [[ "$arch" == aarch64 ]]; then
+            copy_with_libraries "$cache/aarch64-userland/setpriv" /usr/bin "$root"
+        else
+            copy_with_libraries "$(command -v setpriv)" /usr/bin "$root"
+        fi
         mkdir -p "$root/opt/rawbpf/artifacts/bpf/tests"
         cp "$repo"/artifacts/bpf/*.o "$root/opt/rawbpf/artifacts/bpf/" 2>/dev/null || true
         for object in "$repo"/artifacts/bpf/tests/*.bpf.o; do
@@ -219,38 +303,48 @@ printable_tail() {
 
 # Boots one kernel; prints its PASS/FAIL line; returns 1 on FAIL.
 boot_kernel() {
-    local series=$1 initrd=$2 release log_file=$cache/$1.log started elapsed_ms verdict status=0
+    local series=$1 initrd=$2 release log_file=$cache/$1.log started elapsed_ms verdict status=0 suffix=""
     release=$(cat "$cache/$series/release")
+    local machine=(qemu-system-x86_64 -accel tcg -cpu max) console=ttyS0
+    if [[ "$arch" == aarch64 ]]; then
+        # pauth-impdef: TCG emulates pointer authentication with QEMU's own cheap algorithm instead of QARMA
+        # (the guest cannot tell); boots take about 7 s instead of 30.
+        machine=(qemu-system-aarch64 -M virt -accel tcg -cpu max,pauth-impdef=on) console=ttyAMA0 suffix=" aarch64"
+    fi
     started=$(date +%s%N)
-    timeout --foreground -k 5 "$boot_timeout" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
+    timeout --foreground -k 5 "$boot_timeout" "${machine[@]}" -m 1024 -smp 2 \
         -kernel "$cache/$series/vmlinuz" -initrd "$initrd" \
-        -append "console=ttyS0 quiet panic=-1" -nographic -no-reboot -monitor none -nic none \
+        -append "console=$console quiet panic=-1" -nographic -no-reboot -monitor none -nic none \
         < /dev/null > "$log_file" 2>&1 || status=$?
     elapsed_ms=$((($(date +%s%N) - started) / 1000000))
-    printf 'run.sh: %s: boot and checks took %d.%01d s\n' "$release" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) >&2
+    printf 'run.sh: %s%s: boot and checks took %d.%01d s\n' "$release" "$suffix" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) >&2
     verdict=$(tr -d '\r' < "$log_file" | grep -a '^RAWBPF-VERDICT ' | tail -n 1 || true)
     case "$verdict" in
         "RAWBPF-VERDICT PASS "*)
-            echo "PASS ${verdict#RAWBPF-VERDICT PASS }"
+            echo "PASS ${verdict#RAWBPF-VERDICT PASS }$suffix"
             return 0 ;;
         "RAWBPF-VERDICT FAIL "*)
-            echo "FAIL ${verdict#RAWBPF-VERDICT FAIL } (log: $log_file)"
+            verdict=${verdict#RAWBPF-VERDICT FAIL }
+            [[ -n "$suffix" ]] && verdict="${verdict/#$release/$release$suffix}"
+            echo "FAIL $verdict (log: $log_file)"
             return 1 ;;
     esac
     local reason="no verdict"
     ((status == 124)) && reason="no verdict within ${boot_timeout} s"
     ((status != 0 && status != 124)) && reason="no verdict (qemu exit status $status)"
-    echo "FAIL $release: $reason; serial tail: $(printable_tail "$log_file") (log: $log_file)"
+    echo "FAIL $release$suffix: $reason; serial tail: $(printable_tail "$log_file") (log: $log_file)"
     return 1
 }
 
 install_missing
 if [[ "$mode" == full ]] && ((!stand_ins)); then
-    for tool in rawexitsnoop rawbpf; do
-        if [[ ! -x "artifacts/bin/$tool" ]]; then
-            echo "FAIL: artifacts/bin/$tool missing; run src/Cli/publish.sh"
-            exit 1
-        fi
+    for tool_dir in ${kernels:+artifacts/bin} ${arm64_kernels:+artifacts/bin/linux-arm64}; do
+        for tool in rawexitsnoop rawbpf; do
+            if [[ ! -x "$tool_dir/$tool" ]]; then
+                echo "FAIL: $tool_dir/$tool missing; run src/Cli/publish.sh${tool_dir#artifacts/bin}"
+                exit 1
+            fi
+        done
     done
 fi
 if [[ "$mode" == full ]]; then
@@ -260,18 +354,29 @@ if [[ "$mode" == full ]]; then
     fi
 fi
 mkdir -p "$cache"
-for series in $kernels; do
-    fetch_kernel "$series"
+for key in $boots; do
+    fetch_kernel "$key"
 done
+[[ -n "$arm64_kernels" ]] && fetch_arm64_userland
 
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
-initrd=$cache/initrd-$mode.gz
-((stand_ins)) && initrd=$cache/initrd-stand-ins.gz
-build_initramfs "$staging/root" "$initrd"
-
 failed=0
-for series in $kernels; do
-    boot_kernel "$series" "$initrd" || failed=1
+for arch in $arches; do
+    arch_boots=""
+    if [[ "$arch" == aarch64 ]]; then
+        for series in $arm64_kernels; do arch_boots="$arch_boots aarch64-$series"; done
+        initrd=$cache/initrd-aarch64-$mode.gz
+    else
+        arch_boots=$kernels
+        initrd=$cache/initrd-$mode.gz
+        ((stand_ins)) && initrd=$cache/initrd-stand-ins.gz
+    fi
+    [[ -n "$arch_boots" ]] || continue
+    rm -rf "$staging/root"
+    build_initramfs "$staging/root" "$initrd"
+    for key in $arch_boots; do
+        boot_kernel "$key" "$initrd" || failed=1
+    done
 done
 exit "$failed"

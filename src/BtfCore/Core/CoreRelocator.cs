@@ -29,7 +29,7 @@ public sealed class CoreRelocator
     public const int PoisonHelperId = 195896080;
 
     private readonly Dictionary<int, List<CoreCandidate>> _candidateCache = [];
-    private readonly CoreSpec _candidateSpec;
+    private readonly CoreSpecBuilder _candidateSpec;
     private bool _searchedAllRoots;
 
     public CoreRelocator(Btf localBtf, BtfExt ext, IReadOnlyList<Btf> targets)
@@ -42,7 +42,7 @@ public sealed class CoreRelocator
         LocalBtf = localBtf;
         Ext = ext;
         Targets = targets;
-        _candidateSpec = new CoreSpec(localBtf);
+        _candidateSpec = new CoreSpecBuilder(localBtf);
     }
 
     public Btf LocalBtf { get; }
@@ -123,7 +123,7 @@ public sealed class CoreRelocator
     public CoreRelocationResult Resolve(string sectionName, int relocationIndex, BpfCoreRelocation relocation)
     {
         var instructionIndex = (int)(relocation.InstructionOffset / BpfInstruction.Size);
-        var localSpec = new CoreSpec(LocalBtf);
+        var localSpec = new CoreSpecBuilder(LocalBtf);
         var parsed = false;
         try
         {
@@ -142,7 +142,7 @@ public sealed class CoreRelocator
                 throw new CoreMatchException($"parsing [{relocation.TypeId}] {CoreRelocationKinds.LibbpfKindName(localType.Kind)} {(name.Length == 0 ? "<anon>" : name)} + {access} failed: {e.Message}");
             }
             parsed = true;
-            var result = new CoreRelocationResult(sectionName, relocationIndex, relocation, localSpec) { InstructionIndex = instructionIndex };
+            var result = new CoreRelocationResult(sectionName, relocationIndex, relocation, localSpec.ToValue()) { InstructionIndex = instructionIndex };
             if (candidates is null)
             {
                 // TYPE_ID_LOCAL needs no target; the id in the instruction may have changed in linking.
@@ -159,12 +159,12 @@ public sealed class CoreRelocator
         }
     }
 
-    private void ResolveAgainstCandidates(int relocationIndex, BpfCoreRelocationKind kind, CoreSpec localSpec,
+    private void ResolveAgainstCandidates(int relocationIndex, BpfCoreRelocationKind kind, CoreSpecBuilder localSpec,
         List<CoreCandidate> candidates, CoreRelocationResult result)
     {
         var matched = 0;
         var chosen = default(Calculation);
-        CoreSpec? chosenSpec = null;
+        CoreSpecBuilder? chosenSpec = null;
         for (var i = 0; i < candidates.Count; i++)
         {
             var candidate = candidates[i];
@@ -197,7 +197,7 @@ public sealed class CoreRelocator
             // No candidate: existence kinds give 0, the others poison (or 0 for the type-based ones).
             chosen = Calculate(relocationIndex, kind, localSpec, null);
         }
-        result.TargetSpec = chosenSpec;
+        result.TargetSpec = chosenSpec?.ToValue();
         result.MatchingCandidates = matched;
         result.OriginalValue = chosen.OriginalValue;
         result.NewValue = chosen.NewValue;
@@ -289,7 +289,7 @@ public sealed class CoreRelocator
     }
 
     /// <summary>libbpf's <c>bpf_core_calc_relo</c>: the local and target values of one relocation.</summary>
-    private static Calculation Calculate(int relocationIndex, BpfCoreRelocationKind kind, CoreSpec local, CoreSpec? target)
+    private static Calculation Calculate(int relocationIndex, BpfCoreRelocationKind kind, CoreSpecBuilder local, CoreSpecBuilder? target)
     {
         var result = new Calculation { Validate = true };
         if (CoreRelocationKinds.IsFieldBased(kind))
@@ -325,7 +325,7 @@ public sealed class CoreRelocator
     }
 
     /// <summary><c>bpf_core_calc_field_relo</c>; false asks for the instruction to be poisoned.</summary>
-    private static bool CalculateField(BpfCoreRelocationKind kind, CoreSpec? spec, out ulong value, out uint fieldSize, out int typeId, out bool validate)
+    private static bool CalculateField(BpfCoreRelocationKind kind, CoreSpecBuilder? spec, out ulong value, out uint fieldSize, out int typeId, out bool validate)
     {
         value = 0;
         fieldSize = 0;
@@ -423,7 +423,7 @@ public sealed class CoreRelocator
     }
 
     /// <summary><c>bpf_core_calc_type_relo</c>: a missing target type gives 0, never poison.</summary>
-    private static ulong CalculateType(BpfCoreRelocationKind kind, CoreSpec? spec, out bool validate)
+    private static ulong CalculateType(BpfCoreRelocationKind kind, CoreSpecBuilder? spec, out bool validate)
     {
         validate = true;
         if (spec is null)
@@ -444,7 +444,7 @@ public sealed class CoreRelocator
     }
 
     /// <summary><c>bpf_core_calc_enumval_relo</c>; false asks for poison (ENUMVAL_VALUE without a target).</summary>
-    private static bool CalculateEnumValue(BpfCoreRelocationKind kind, CoreSpec? spec, out ulong value)
+    private static bool CalculateEnumValue(BpfCoreRelocationKind kind, CoreSpecBuilder? spec, out ulong value)
     {
         value = 0;
         if (kind == BpfCoreRelocationKind.EnumValueExists)
@@ -548,14 +548,6 @@ public sealed class CoreRelocator
             instructions[index + 1] = poison;
         instructions[index] = poison;
     }
-
-    /// <summary>
-    /// Whether <paramref name="instruction"/> is a poisoned CO-RE site: where the verifier reports
-    /// "invalid func unknown#195896080", the loader looks up the result with that instruction index.
-    /// </summary>
-    public static bool IsPoisoned(in BpfInstruction instruction) =>
-        instruction.Opcode == (BpfOpcode.ClassJmp | BpfOpcode.JumpCall) && instruction.Registers == 0
-        && instruction.Offset == 0 && instruction.Immediate == PoisonHelperId;
 
     private static CoreRelocationException Error(CoreRelocationResult result, int index, string problem) =>
         new(result.SectionName, result.RelocationIndex, index, result.LocalSpec.ToString(), problem);

@@ -13,11 +13,53 @@ namespace RawBpf.BtfCore.Core;
 public readonly record struct CoreAccessor(int TypeId, int Index, uint NameOffset, bool HasName);
 
 /// <summary>
-/// A CO-RE relocation resolved against one BTF (libbpf's <c>struct bpf_core_spec</c>): the root type, the
-/// high-level accessors (named members and array indexes; anonymous members are folded away), the raw access
-/// string with anonymous members included, and the bit offset of the field it reaches.
+/// A CO-RE spec resolved against one BTF (libbpf's <c>struct bpf_core_spec</c>), as a plain value: the root type,
+/// the high-level accessors (named members and array indexes; anonymous members are folded away), the raw access
+/// string with anonymous members included, the bit offset of the field it reaches, and its text as libbpf prints
+/// it. It refers to no <see cref="Btf"/>, so it outlives the (mapped) kernel types it was resolved against.
 /// </summary>
 public sealed class CoreSpec
+{
+    internal CoreSpec(string source, int rootTypeId, BpfCoreRelocationKind kind, uint bitOffset, CoreAccessor[] accessors, int[] rawAccessString, string text)
+    {
+        Source = source;
+        RootTypeId = rootTypeId;
+        Kind = kind;
+        BitOffset = bitOffset;
+        Accessors = accessors;
+        RawAccessString = rawAccessString;
+        _text = text;
+    }
+
+    private readonly string _text;
+
+    /// <summary>The <see cref="Btf.SectionName"/> of the BTF the type ids refer to (the object's, vmlinux, or a module's).</summary>
+    public string Source { get; }
+
+    public int RootTypeId { get; }
+
+    public BpfCoreRelocationKind Kind { get; }
+
+    /// <summary>Bit offset of the field from the start of the root type (libbpf keeps it in a u32).</summary>
+    public uint BitOffset { get; }
+
+    public IReadOnlyList<CoreAccessor> Accessors { get; }
+
+    /// <summary>The access string as indexes, anonymous members included (<c>0:3:0</c>).</summary>
+    public IReadOnlyList<int> RawAccessString { get; }
+
+    /// <summary>
+    /// The spec as libbpf's <c>bpf_core_format_spec</c> prints it, e.g.
+    /// <c>&lt;byte_off&gt; [7] struct task_struct.pid (0:66 @ offset 2372)</c>.
+    /// </summary>
+    public override string ToString() => _text;
+}
+
+/// <summary>
+/// The working form of a <see cref="CoreSpec"/> while the relocator parses and matches it: reused across
+/// candidates, reading names from the <see cref="Btf"/> it is resolved against; <see cref="ToValue"/> keeps the result.
+/// </summary>
+internal sealed class CoreSpecBuilder
 {
     /// <summary><c>BPF_CORE_SPEC_MAX_LEN</c>: the deepest access path libbpf accepts.</summary>
     public const int MaxLength = 64;
@@ -25,7 +67,7 @@ public sealed class CoreSpec
     private CoreAccessor[] _accessors = new CoreAccessor[8];
     private int[] _raw = new int[8];
 
-    internal CoreSpec(Btf btf) => Btf = btf;
+    internal CoreSpecBuilder(Btf btf) => Btf = btf;
 
     /// <summary>The BTF the type ids refer to (the object's, vmlinux, or a module's).</summary>
     public Btf Btf { get; private set; }
@@ -82,9 +124,13 @@ public sealed class CoreSpec
 
     internal void PopRaw() => RawLength--;
 
-    internal CoreSpec Clone()
+    /// <summary>The spec as a value that no longer needs its BTF.</summary>
+    internal CoreSpec ToValue() =>
+        new(Btf.SectionName, RootTypeId, Kind, BitOffset, Accessors.ToArray(), RawAccessString.ToArray(), ToString());
+
+    internal CoreSpecBuilder Clone()
     {
-        var copy = new CoreSpec(Btf)
+        var copy = new CoreSpecBuilder(Btf)
         {
             RootTypeId = RootTypeId,
             Kind = Kind,

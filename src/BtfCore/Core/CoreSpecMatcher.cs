@@ -9,7 +9,7 @@ namespace RawBpf.BtfCore.Core;
 internal static class CoreSpecMatcher
 {
     /// <summary>Parses the access string of <paramref name="relocation"/> against the local BTF.</summary>
-    public static void Parse(Btf btf, in BpfCoreRelocation relocation, CoreSpec spec)
+    public static void Parse(Btf btf, in BpfCoreRelocation relocation, CoreSpecBuilder spec)
     {
         var accessString = btf.GetStringBytes(relocation.AccessStringOffset);
         if (accessString.IsEmpty || accessString[0] == (byte)':')
@@ -76,7 +76,7 @@ internal static class CoreSpecMatcher
     }
 
     /// <summary><c>sscanf("%d")</c> over <c>0:1:2</c>, as libbpf reads it.</summary>
-    private static void ParseIndexes(ReadOnlySpan<byte> text, CoreSpec spec)
+    private static void ParseIndexes(ReadOnlySpan<byte> text, CoreSpecBuilder spec)
     {
         var position = 0;
         while (position < text.Length)
@@ -99,7 +99,7 @@ internal static class CoreSpecMatcher
             if (negative)
                 throw new CoreMatchException("access string has a negative index");
             if (!spec.TryPushRaw((int)value))
-                throw new CoreMatchException($"access string is longer than {CoreSpec.MaxLength} steps");
+                throw new CoreMatchException($"access string is longer than {CoreSpecBuilder.MaxLength} steps");
         }
         if (spec.RawLength == 0)
             throw new CoreMatchException("empty access string");
@@ -117,7 +117,7 @@ internal static class CoreSpecMatcher
     /// <c>bpf_core_spec_match</c>: does candidate <paramref name="targetId"/> have what the local spec reaches?
     /// On true, <paramref name="target"/> holds the target spec.
     /// </summary>
-    public static bool Match(CoreSpec local, Btf targetBtf, int targetId, CoreSpec target)
+    public static bool Match(CoreSpecBuilder local, Btf targetBtf, int targetId, CoreSpecBuilder target)
     {
         target.Reset(targetBtf, targetId, local.Kind);
         if (CoreRelocationKinds.IsTypeBased(local.Kind))
@@ -153,7 +153,7 @@ internal static class CoreSpecMatcher
                 targetId = targetBtf.SkipModifiersAndTypedefs(targetType.ArrayElementTypeId).Id;
             }
             if (!target.TryPushRaw(localAccessor.Index))
-                throw new CoreMatchException($"target access path is longer than {CoreSpec.MaxLength} steps");
+                throw new CoreMatchException($"target access path is longer than {CoreSpecBuilder.MaxLength} steps");
             target.PushAccessor(new CoreAccessor(targetId, localAccessor.Index, 0, HasName: false));
             target.BitOffset = unchecked(target.BitOffset + (uint)(localAccessor.Index * targetBtf.ResolveSize(targetId) * 8));
         }
@@ -161,7 +161,7 @@ internal static class CoreSpecMatcher
     }
 
     /// <summary>ENUMVAL_*: the target enum must have an enumerator with the same flavor-less name.</summary>
-    private static bool MatchEnumValue(CoreSpec local, Btf targetBtf, int targetId, CoreSpec target)
+    private static bool MatchEnumValue(CoreSpecBuilder local, Btf targetBtf, int targetId, CoreSpecBuilder target)
     {
         var targetType = targetBtf.SkipModifiersAndTypedefs(targetId);
         if (!targetType.IsEnum)
@@ -185,7 +185,7 @@ internal static class CoreSpecMatcher
     /// <c>bpf_core_match_member</c>: finds the local member's name among the target composite's members,
     /// descending into anonymous structs and unions, and checks the field types are compatible.
     /// </summary>
-    private static bool MatchMember(Btf localBtf, CoreAccessor localAccessor, Btf targetBtf, int targetId, CoreSpec target, out int nextTargetId)
+    private static bool MatchMember(Btf localBtf, CoreAccessor localAccessor, Btf targetBtf, int targetId, CoreSpecBuilder target, out int nextTargetId)
     {
         nextTargetId = 0;
         var targetType = targetBtf.SkipModifiersAndTypedefs(targetId);
@@ -200,7 +200,7 @@ internal static class CoreSpecMatcher
             var member = members[i];
             // Speculate this member is the one; undone below when it is not.
             if (!target.TryPushRaw(i))
-                throw new CoreMatchException($"target access path is longer than {CoreSpec.MaxLength} steps");
+                throw new CoreMatchException($"target access path is longer than {CoreSpecBuilder.MaxLength} steps");
             target.BitOffset = unchecked(target.BitOffset + member.BitOffset);
             var name = member.NameBytes;
             if (name.IsEmpty)

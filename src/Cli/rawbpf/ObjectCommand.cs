@@ -33,7 +33,8 @@ internal static class ObjectCommand
         IReadOnlyList<CoreRelocationResult> relocations;
         try
         {
-            relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
+            using var kernelTypes = kernelBtfPath is null ? KernelTypes.FromSystem() : KernelTypes.FromFile(kernelBtfPath);
+            relocations = bpfObject.ResolveCoreRelocations(new BpfObjectLoadOptions { KernelTypes = kernelTypes });
         }
         catch (BpfObjectLoadException e)
         {

@@ -72,7 +72,8 @@ internal static class ProgLoadAllCommand
             pinDirectory = pins.CreateDirectory(pinDirectory);
             if (mapDirectory is not null)
                 mapDirectory = pins.CreateDirectory(mapDirectory);
-            bpfObject.Load(new BpfObjectLoadOptions { KernelBtfPath = kernelBtfPath });
+            using var kernelTypes = kernelBtfPath is null ? KernelTypes.FromSystem() : KernelTypes.FromFile(kernelBtfPath);
+            bpfObject.Load(new BpfObjectLoadOptions { KernelTypes = kernelTypes });
             if (explain)
             {
                 foreach (var warning in bpfObject.Warnings)

@@ -40,7 +40,7 @@ internal static class ExitSnoop
     /// nobody reads, which nothing can interrupt, waits a moment, prints the summary itself and ends with success;
     /// the kernel detaches the program as the process exits.
     /// </summary>
-    public static int Run(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, CancellationToken stop)
+    public static int Run(ExitSnoopOptions options, KernelTypes kernelTypes, CancellationToken stop)
     {
         var summary = new TraceSummary();
         var exitCode = ExitCodes.RuntimeError;
@@ -48,7 +48,7 @@ internal static class ExitSnoop
         var finished = new ManualResetEventSlim();
         var worker = new Thread(() =>
         {
-            exitCode = TraceUntilStopped(options, kernelBtf, summary, stop);
+            exitCode = TraceUntilStopped(options, kernelTypes, summary, stop);
             finished.Set();
         })
         { IsBackground = true, Name = "trace" };
@@ -68,15 +68,16 @@ internal static class ExitSnoop
         return exitCode;
     }
 
-    private static int TraceUntilStopped(ExitSnoopOptions options, KernelBtfPreload? kernelBtf, TraceSummary summary, CancellationToken stop)
+    private static int TraceUntilStopped(ExitSnoopOptions options, KernelTypes kernelTypes, TraceSummary summary, CancellationToken stop)
     {
         using var narration = options.Explain ? SyscallTrace.Subscribe(static e => Console.Error.WriteLine(e.ToString())) : null;
         try
         {
             using var exitsnoop = OpenObject();
             var (program, cgroupSubtree) = Configure(exitsnoop, options);
-            Func<Btf?>? vmlinux = options.BtfPath is null && kernelBtf is not null ? kernelBtf.Take : null;
-            exitsnoop.Load(new BpfObjectLoadOptions { KernelBtfPath = options.BtfPath, Vmlinux = vmlinux });
+            exitsnoop.Load(new BpfObjectLoadOptions { KernelTypes = kernelTypes });
+            // CO-RE results are plain values (--explain prints them): the kernel's types are not needed any more.
+            kernelTypes.Dispose();
             if (options.Explain)
                 Explain(exitsnoop);
             if (cgroupSubtree is not null)
@@ -107,8 +108,7 @@ internal static class ExitSnoop
         }
         finally
         {
-            // The preloaded vmlinux outlives the object, as the loader's own would: CO-RE results (--explain) read its names.
-            kernelBtf?.DisposeParsed();
+            kernelTypes.Dispose();
         }
     }
 

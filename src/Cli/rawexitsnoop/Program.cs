@@ -102,7 +102,7 @@ internal static class Program
                 RingSizeKib = result.GetValue(ringSize),
             };
             var stop = StopSignals.Listen();
-            return ExitSnoop.Run(options, KernelBtfPreload.StartUnlessOverridden(options.BtfPath), stop);
+            return ExitSnoop.Run(options, KernelBtfPreload.Start(options.BtfPath), stop);
         });
         return CliRunner.Run(root, args);
     }

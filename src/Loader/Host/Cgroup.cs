@@ -45,9 +45,9 @@ public static class Cgroup
     {
         if (!IsCgroup2Directory(path))
             throw new ArgumentException($"{path} is not a directory of a cgroup v2 file system");
-        if (Libc.stat(path, out var status) != 0)
-            throw new LinuxSyscallException($"stat({path})", Marshal.GetLastPInvokeError());
-        return status.st_ino;
+        if (Libc.statx(Libc.AT_FDCWD, path, 0, Libc.StatxTypeModeAndIno, out var status) != 0)
+            throw new LinuxSyscallException($"statx({path})", Marshal.GetLastPInvokeError());
+        return status.stx_ino;
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ public static class Cgroup
     public static void StoreInArray(BpfMap cgroupArray, uint index, string path)
     {
         ArgumentNullException.ThrowIfNull(cgroupArray);
-        var fd = Libc.open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        var fd = Libc.open(path, Libc.O_RDONLY | ArchitectureAbi.Current.OpenDirectory | Libc.O_CLOEXEC);
         if (fd < 0)
             throw new LinuxSyscallException($"open({path})", Marshal.GetLastPInvokeError());
         using var directory = new CgroupFileDescriptor(fd);

@@ -4,9 +4,10 @@ namespace RawBpf.Loader.Host;
 
 /// <summary>
 /// CPU lists from sysfs (<c>/sys/devices/system/cpu/possible</c>, <c>online</c>), format "0-3,5,7-8". Per-CPU map
-/// values have one slot per <em>possible</em> CPU, which may exceed the online count (hotplug).
+/// values have one slot per <em>possible</em> CPU, which may exceed the online count (hotplug). Internal: users size
+/// per-CPU values with <c>BpfMap.ValueBufferSize</c>.
 /// </summary>
-public static class CpuSet
+internal static class CpuSet
 {
     private static readonly Lazy<int[]> PossibleCpus = new(() => Parse(File.ReadAllText("/sys/devices/system/cpu/possible"), "/sys/devices/system/cpu/possible"));
 

@@ -95,7 +95,8 @@ public sealed unsafe class StandardStream : Stream
 
     /// <summary>EIO from a terminal means it hung up; from a disk it is a real error, reported as such.</summary>
     private bool IsCharacterDevice() =>
-        Libc.fstat(_descriptor, out var status) == 0 && (status.st_mode & Libc.StatFileTypeMask) == Libc.StatCharacterDevice;
+        Libc.statx(_descriptor, "", Libc.AT_EMPTY_PATH, Libc.StatxTypeModeAndIno, out var status) == 0
+        && (status.stx_mode & Libc.StatFileTypeMask) == Libc.StatCharacterDevice;
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ internal static unsafe class BpfSyscall
         long result;
         fixed (TAttr* pointer = &attr)
         {
-            result = Libc.syscall(Libc.SysBpf, (long)command, pointer, sizeof(TAttr));
+            result = Libc.syscall(ArchitectureAbi.Current.BpfSyscall, (long)command, pointer, sizeof(TAttr));
         }
 
         // errno is read before anything else can run (the observer may itself make P/Invoke calls).

@@ -15,7 +15,7 @@ internal static unsafe class KernelCalls
         long result;
         fixed (PerfEventAttr* pointer = &attr)
         {
-            result = Libc.syscall(Libc.SysPerfEventOpen, pointer, pid, cpu, groupFd, (long)flags);
+            result = Libc.syscall(ArchitectureAbi.Current.PerfEventOpenSyscall, pointer, pid, cpu, groupFd, (long)flags);
         }
 
         var errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
@@ -68,19 +68,20 @@ internal static unsafe class KernelCalls
         }
     }
 
-    /// <summary>mmap(2) of a descriptor, MAP_SHARED.</summary>
-    public static byte* MapShared(FileDescriptorHandle fd, nuint length, int protection, long offset)
+    /// <summary>mmap(2) of a whole descriptor range; <paramref name="flags"/> MAP_SHARED or MAP_PRIVATE.</summary>
+    public static byte* Map(SafeHandle fd, nuint length, int protection, int flags, long offset)
     {
-        var lease = fd.Lease();
+        var lease = new FdLease(fd);
         try
         {
-            var address = Libc.mmap(null, length, protection, Libc.MAP_SHARED, (int)lease.Fd, offset);
+            var address = Libc.mmap(null, length, protection, flags, (int)lease.Fd, offset);
             var failed = (nint)address == Libc.MapFailed;
             var errno = failed ? Marshal.GetLastPInvokeError() : 0;
             if (SyscallTrace.IsEnabled)
             {
                 var prot = protection == (Libc.PROT_READ | Libc.PROT_WRITE) ? "PROT_READ|PROT_WRITE" : protection == Libc.PROT_READ ? "PROT_READ" : protection.ToString(CultureInfo.InvariantCulture);
-                SyscallTrace.Emit("mmap", string.Create(CultureInfo.InvariantCulture, $"NULL, {length}, {prot}, MAP_SHARED, {lease.Fd}, {offset}"), failed ? -1 : (long)address, errno);
+                var sharing = flags == Libc.MAP_SHARED ? "MAP_SHARED" : flags == Libc.MAP_PRIVATE ? "MAP_PRIVATE" : flags.ToString(CultureInfo.InvariantCulture);
+                SyscallTrace.Emit("mmap", string.Create(CultureInfo.InvariantCulture, $"NULL, {length}, {prot}, {sharing}, {lease.Fd}, {offset}"), failed ? -1 : (long)address, errno);
             }
 
             if (failed)
@@ -138,8 +139,10 @@ internal static unsafe class KernelCalls
         var fdLease = fd.Lease();
         try
         {
-            var epollEvent = new EpollEvent { Events = Libc.EPOLLIN, Data = data };
-            if (Libc.epoll_ctl((int)epollLease.Fd, Libc.EPOLL_CTL_ADD, (int)fdLease.Fd, &epollEvent) < 0)
+            var abi = ArchitectureAbi.Current;
+            var epollEvent = stackalloc byte[abi.EpollEventSize];
+            EpollEvents.Write(abi, new Span<byte>(epollEvent, abi.EpollEventSize), Libc.EPOLLIN, data);
+            if (Libc.epoll_ctl((int)epollLease.Fd, Libc.EPOLL_CTL_ADD, (int)fdLease.Fd, epollEvent) < 0)
             {
                 throw new LinuxSyscallException("epoll_ctl(EPOLL_CTL_ADD)", Marshal.GetLastPInvokeError());
             }

@@ -6,8 +6,8 @@ internal static unsafe partial class Libc
 {
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
-    public const int O_DIRECTORY = 0x10000;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_NONBLOCK = 0x800;     // the same on x86-64 and arm64
     public const int F_GETFD = 1;
 
     /// <summary>S_IFMT and S_IFCHR (sys/stat.h): st_mode's file type bits and the character device type.</summary>
@@ -22,7 +22,4 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);
 
-    /// <summary><c>int fstat(int fd, struct stat *buf)</c>.</summary>
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int fstat(int fd, out Stat buffer);
 }

@@ -7,6 +7,7 @@ internal static unsafe partial class Libc
     public const int PROT_READ = 0x1;
     public const int PROT_WRITE = 0x2;
     public const int MAP_SHARED = 0x01;
+    public const int MAP_PRIVATE = 0x02;
 
     /// <summary>(void*)-1.</summary>
     public static readonly nint MapFailed = -1;

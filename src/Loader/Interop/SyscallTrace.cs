@@ -1,8 +1,13 @@
 namespace RawBpf.Loader.Interop;
 
 /// <summary>
-/// The single observation point for every kernel call the loader makes. With no <see cref="Observer"/> the only
-/// cost is one null check per call: arguments are rendered only when someone listens.
+/// The single observation point for the calls by which the loader creates, changes or releases kernel state:
+/// bpf(2), perf_event_open(2), ioctl(2), mmap(2)/munmap(2), mount(2), mkdir(2) in bpffs, setrlimit(2), and close(2)
+/// of every descriptor it owns. Not traced: the readers' waiting and waking (epoll_create1/epoll_ctl/epoll_wait,
+/// eventfd and its read/write: once per poll, they would drown the narration), the tools' output write(2), and
+/// calls that only inspect (open/statx of input files, stat/statfs/fstat, fcntl(F_GETFD), getrlimit, rmdir of an
+/// empty directory a failed pin made). With no <see cref="Observer"/> the only cost is one null check per call:
+/// arguments are rendered only when someone listens.
 /// </summary>
 public static class SyscallTrace
 {

@@ -32,8 +32,6 @@ public sealed class BpfObject : IDisposable
     private readonly List<CoreRelocationResult> _coreRelocations = [];
     private readonly List<string> _warnings = [];
     private BpfBtfObject? _btf;
-    private Btf? _ownedKernelBtf;
-    private Btf? _inspectedKernelBtf;
     private bool _loaded;
     private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
 
@@ -56,7 +54,20 @@ public sealed class BpfObject : IDisposable
     /// <summary>The parsed ELF object.</summary>
     public BpfObjectFile File { get; }
 
-    public static BpfObject Open(string path) => new(BpfObjectFile.Load(path));
+    /// <summary>Reads and parses the object at <paramref name="path"/>: a regular file only (a FIFO or /dev/zero is refused before any read).</summary>
+    public static BpfObject Open(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = InputFile.ReadAll(path, "BPF object");
+        }
+        catch (InputFileException e)
+        {
+            throw new ElfFormatException(e.Message, e);
+        }
+        return new(BpfObjectFile.Parse(bytes, path));
+    }
 
     public static BpfObject Open(ReadOnlyMemory<byte> elf, string name) => new(BpfObjectFile.Parse(elf, name));
 
@@ -151,10 +162,12 @@ public sealed class BpfObject : IDisposable
         {
             MemlockLimit.RaiseIfNeeded();
             // libbpf's order: the kernel's types are needed only from CO-RE on, so a vmlinux still being parsed
-            // elsewhere (options.Vmlinux) overlaps the BTF load and the map creation.
+            // elsewhere (KernelTypes.Preload) overlaps the BTF load and the map creation.
             LoadBtf();
             CreateMaps();
-            LoadPrograms(options, KernelTypesIfNeeded(options));
+            var needsKernelTypes = NeedsKernelTypes();
+            using var ownKernelTypes = needsKernelTypes && options.KernelTypes is null ? KernelTypes.FromSystem() : null;
+            LoadPrograms(options, needsKernelTypes ? options.KernelTypes ?? ownKernelTypes : null);
         }
         catch (BpfSyscallException e) when (e.Errno == Errno.EPERM
             && BpfErrorHints.ForObjectLoad(File.ObjectName, File.Programs.Select(p => p.Info?.ProgramType ?? BpfProgramType.Unspecified)) is { } needs)
@@ -172,7 +185,7 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>
-    /// Resolves every CO-RE relocation against the kernel's types (or <see cref="BpfObjectLoadOptions.KernelBtfPath"/>)
+    /// Resolves every CO-RE relocation against the kernel's types (or <see cref="BpfObjectLoadOptions.KernelTypes"/>)
     /// without creating anything in the kernel: what <see cref="Load"/> would patch, for inspection.
     /// </summary>
     public IReadOnlyList<CoreRelocationResult> ResolveCoreRelocations(BpfObjectLoadOptions? options = null)
@@ -180,19 +193,9 @@ public sealed class BpfObject : IDisposable
         EnsureNotLoaded();
         if (File.Btf is not { } localBtf || File.BtfExt is not { } ext || ext.CoreRelocations.Sections.Count == 0)
             return [];
-        try
-        {
-            var kernelTypes = KernelTypesIfNeeded(options ?? new BpfObjectLoadOptions())!;
-            var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
-            return RelocateCore(sections, localBtf, ext, kernelTypes);
-        }
-        finally
-        {
-            // The results' target specs read names from the kernel BTF: it lives as long as this object.
-            _inspectedKernelBtf?.Dispose();
-            _inspectedKernelBtf = _ownedKernelBtf;
-            _ownedKernelBtf = null;
-        }
+        using var ownKernelTypes = options?.KernelTypes is null ? KernelTypes.FromSystem() : null;
+        var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
+        return RelocateCore(sections, localBtf, ext, options?.KernelTypes ?? ownKernelTypes!);
     }
 
     /// <summary>
@@ -233,12 +236,7 @@ public sealed class BpfObject : IDisposable
             pins.Pin(program.Fd, Path.Combine(checkedDirectory, name));
     }
 
-    public void Dispose()
-    {
-        CloseAll();
-        _inspectedKernelBtf?.Dispose();
-        _inspectedKernelBtf = null;
-    }
+    public void Dispose() => CloseAll();
 
     private void EnsureNotLoaded()
     {
@@ -251,38 +249,6 @@ public sealed class BpfObject : IDisposable
     private bool NeedsKernelTypes() =>
         (File.BtfExt?.CoreRelocations.Sections.Count ?? 0) > 0
         || File.Programs.Any(p => p.Info?.Flags.HasFlag(ProgramSectionFlags.AttachBtf) == true);
-
-    /// <summary>vmlinux (with modules behind it, loaded only when vmlinux lacks a type) or the user's BTF file.</summary>
-    private IReadOnlyList<Btf>? KernelTypesIfNeeded(BpfObjectLoadOptions options)
-    {
-        if (!NeedsKernelTypes())
-            return null;
-        if (options.KernelBtf is { } given)
-            return [given];
-        if (options.KernelBtfPath is { } path)
-        {
-            _ownedKernelBtf = LoadBtfFile(path, "kernel BTF file");
-            return [_ownedKernelBtf];
-        }
-        if (options.Vmlinux?.Invoke() is { } vmlinux)
-            return new KernelModuleBtfList(vmlinux);
-        if (!System.IO.File.Exists(BtfFile.VmlinuxPath))
-            throw new BpfObjectLoadException($"this kernel publishes no BTF ({BtfFile.VmlinuxPath} is missing); give its types with a BTF file (--btf FILE)");
-        _ownedKernelBtf = LoadBtfFile(BtfFile.VmlinuxPath, "kernel BTF");
-        return new KernelModuleBtfList(_ownedKernelBtf);
-    }
-
-    private static Btf LoadBtfFile(string path, string what)
-    {
-        try
-        {
-            return BtfFile.Load(path);
-        }
-        catch (BtfFormatException e)
-        {
-            throw new BpfObjectLoadException($"cannot use {what} {path}: {e.Message}", e);
-        }
-    }
 
     // ---- BTF ----------------------------------------------------------------------------------------------
 
@@ -395,7 +361,7 @@ public sealed class BpfObject : IDisposable
 
     // ---- programs -----------------------------------------------------------------------------------------
 
-    private void LoadPrograms(BpfObjectLoadOptions options, IReadOnlyList<Btf>? kernelTypes)
+    private void LoadPrograms(BpfObjectLoadOptions options, KernelTypes? kernelTypes)
     {
         var sections = File.ProgramSections.ToDictionary(s => s.SectionIndex, s => s.Instructions.ToArray());
         if (kernelTypes is not null && File.Btf is { } localBtf && File.BtfExt is { } ext && ext.CoreRelocations.Sections.Count > 0)
@@ -440,13 +406,13 @@ public sealed class BpfObject : IDisposable
 
     private bool IsAutoloaded(ElfProgram program) => !_skippedPrograms.Contains(program.Name);
 
-    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes) =>
+    private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, KernelTypes kernelTypes) =>
         _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));
 
     /// <summary>Patches <paramref name="sections"/> in place; every function's relocations, with their resolutions.</summary>
-    private IReadOnlyList<CoreRelocationResult> RelocateCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, IReadOnlyList<Btf> kernelTypes)
+    private IReadOnlyList<CoreRelocationResult> RelocateCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, KernelTypes kernelTypes)
     {
-        var relocator = new CoreRelocator(localBtf, ext, kernelTypes);
+        var relocator = new CoreRelocator(localBtf, ext, kernelTypes.Candidates);
         var programs = File.Functions
             .Where(f => f.IsSubprogram || IsAutoloaded(f))
             .Select(f => new CoreProgram(f.Name, f.SectionName, f.InstructionOffset, sections[f.SectionIndex].AsMemory(f.InstructionOffset, f.InstructionCount)))
@@ -466,11 +432,11 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>tp_btf/, fentry/, fexit/, lsm/, iter/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
-    private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, IReadOnlyList<Btf>? kernelTypes)
+    private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, KernelTypes? kernelTypes)
     {
         if (!info.Flags.HasFlag(ProgramSectionFlags.AttachBtf) || info.AttachTarget is not { Length: > 0 } target)
             return 0;
-        var vmlinux = kernelTypes?[0] ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
+        var vmlinux = kernelTypes?.Vmlinux ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
         // libbpf's find_attach_btf_id prefixes: tp_btf names a typedef, lsm and iter a function of their own.
         var (name, kind) = info.ExpectedAttachType switch
         {
@@ -485,7 +451,9 @@ public sealed class BpfObject : IDisposable
 
     /// <summary>
     /// A verifier rejection at a poisoned instruction means a CO-RE relocation found nothing in this kernel:
-    /// name that relocation and its source line rather than leave "invalid func unknown#195896080".
+    /// name that relocation and its source line rather than leave "invalid func unknown#195896080". With several
+    /// poisoned sites (one behind a bpf_core_field_exists guard, say) it is the one at the instruction the
+    /// verifier stopped at.
     /// </summary>
     private BpfObjectLoadException ExplainRejection(BpfProgramLoadException rejection, LinkedProgram linked)
     {
@@ -495,6 +463,7 @@ public sealed class BpfObject : IDisposable
                 && r.SectionInstructionIndex >= f.InstructionOffset && r.SectionInstructionIndex < f.InstructionOffset + f.InstructionCount)))
             .Where(x => x.Function is not null)
             .ToList();
+        var rejectedAt = RejectedPoisonIndex(rejection.Log);
         if (rejection.Log.Length == 0)
         {
             // No log: the kernel refused before (or without) the verifier saying anything; the hints say why.
@@ -505,7 +474,9 @@ public sealed class BpfObject : IDisposable
         var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
         if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
         {
-            var (result, function) = poisoned[0];
+            var (result, function) = poisoned.FirstOrDefault(p => linked.FinalIndex(p.Function!, p.Result.SectionInstructionIndex) == rejectedAt) is { Function: not null } rejected
+                ? rejected
+                : poisoned[0];
             message.Append($"CO-RE relocation #{result.RelocationIndex} ({result.Kind}) of {result.LocalSpec} found no match in the kernel's BTF");
             if (SourceLine(function!.SectionName, result.SectionInstructionIndex) is { } line)
                 message.Append($" at {line}");
@@ -515,6 +486,21 @@ public sealed class BpfObject : IDisposable
             message.Append(LastMeaningfulLine(rejection.LogTail));
         }
         return new BpfObjectLoadException(message.ToString(), rejection) { VerifierLogTail = rejection.LogTail };
+    }
+
+    /// <summary>
+    /// The instruction index of the poisoned call the verifier rejected, from the last "N: (85) call
+    /// unknown#195896080" it printed before "invalid func unknown#195896080"; -1 if the log does not say.
+    /// </summary>
+    private static int RejectedPoisonIndex(string log)
+    {
+        var poisonCall = ": (85) call unknown#" + CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var end = log.LastIndexOf("invalid func unknown#", StringComparison.Ordinal);
+        var call = end < 0 ? -1 : log.LastIndexOf(poisonCall, end, StringComparison.Ordinal);
+        if (call < 0)
+            return -1;
+        var lineStart = log.LastIndexOf('\n', call) + 1;
+        return int.TryParse(log.AsSpan(lineStart, call - lineStart), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) ? index : -1;
     }
 
     /// <summary>"file:line: source" of an instruction, from line_info.</summary>
@@ -557,7 +543,5 @@ public sealed class BpfObject : IDisposable
         _mapsByDefinition.Clear();
         _btf?.Dispose();
         _btf = null;
-        _ownedKernelBtf?.Dispose();
-        _ownedKernelBtf = null;
     }
 }

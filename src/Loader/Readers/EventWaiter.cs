@@ -15,14 +15,17 @@ internal sealed unsafe class EventWaiter : IDisposable
 
     private readonly EpollFileDescriptor _epoll;
     private readonly EventFileDescriptor _wake;
-    private readonly EpollEvent[] _events;
+    private readonly ArchitectureAbi _abi = ArchitectureAbi.Current;
+    private readonly int _capacity;
+    private readonly byte[] _events;
 
     public EventWaiter(int capacity)
     {
         _epoll = KernelCalls.EpollCreate();
         _wake = KernelCalls.EventFd();
         KernelCalls.EpollAdd(_epoll, _wake, WakeMarker);
-        _events = new EpollEvent[capacity + 1];
+        _capacity = capacity + 1;
+        _events = new byte[_capacity * _abi.EpollEventSize];
     }
 
     public void Add(FileDescriptorHandle fd, ulong data) => KernelCalls.EpollAdd(_epoll, fd, data);
@@ -53,9 +56,9 @@ internal sealed unsafe class EventWaiter : IDisposable
             int count;
             using (var lease = _epoll.Lease())
             {
-                fixed (EpollEvent* events = _events)
+                fixed (byte* events = _events)
                 {
-                    count = Libc.epoll_wait((int)lease.Fd, events, _events.Length, timeoutMilliseconds);
+                    count = Libc.epoll_wait((int)lease.Fd, events, _capacity, timeoutMilliseconds);
                 }
             }
 
@@ -68,7 +71,7 @@ internal sealed unsafe class EventWaiter : IDisposable
             var ready = 0;
             for (var i = 0; i < count; i++)
             {
-                if (_events[i].Data == WakeMarker)
+                if (EpollEvents.Data(_abi, _events, i) == WakeMarker)
                 {
                     ulong value;
                     using var lease = _wake.Lease();

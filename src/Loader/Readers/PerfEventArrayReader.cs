@@ -16,7 +16,9 @@ public delegate void PerfSampleHandler<TState>(ref TState state, int cpu, ReadOn
 /// 1024, data_tail at 1032) and 2^n data pages. Records are struct perf_event_header { u32 type; u16 misc;
 /// u16 size; } followed by PERF_RECORD_SAMPLE { u32 size; u8 data[]; } or PERF_RECORD_LOST { u64 id; u64 lost; }.
 /// Unlike the BPF ring buffer the data pages are mapped once, so a record that wraps is copied to a scratch
-/// buffer (allocated once).
+/// buffer (allocated once). Another thread may <see cref="Wake"/> the reader and <see cref="Dispose"/> it: a
+/// <see cref="Consume"/> in progress keeps each ring mapped while it reads it; the next call throws
+/// <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed unsafe class PerfEventArrayReader : IDisposable
 {
@@ -31,6 +33,7 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
     private readonly nuint _pageSize;
     private readonly nuint _dataSize;
     private readonly byte[] _scratch = new byte[ushort.MaxValue + 1];
+    private volatile bool _disposed;
 
     /// <param name="map">A PERF_EVENT_ARRAY with max_entries covering every CPU id (stays owned by the caller).</param>
     /// <param name="pagesPerCpu">Data pages per CPU, a power of two.</param>
@@ -74,7 +77,7 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
                 };
                 var fd = KernelCalls.PerfEventOpen(ref attr, pid: -1, cpu, groupFd: -1, PerfEventAttr.PERF_FLAG_FD_CLOEXEC);
                 _rings[i] = new CpuRing(cpu, fd);
-                _rings[i].Base = KernelCalls.MapShared(fd, _pageSize + _dataSize, Libc.PROT_READ | Libc.PROT_WRITE, 0);
+                _rings[i].Pages = MappedRegion.MapShared(this, fd, _pageSize + _dataSize, Libc.PROT_READ | Libc.PROT_WRITE, 0);
                 KernelCalls.Ioctl(fd, Libc.PERF_EVENT_IOC_ENABLE, "PERF_EVENT_IOC_ENABLE", 0);
                 // The program's bpf_perf_event_output(..., BPF_F_CURRENT_CPU) looks up the running CPU's slot.
                 map.Update(BitConverter.GetBytes((uint)cpu), BitConverter.GetBytes((uint)fd.RawFd));
@@ -95,17 +98,20 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
     public int Consume<TState>(ref TState state, PerfSampleHandler<TState> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var count = 0;
         foreach (var ring in _rings)
         {
-            if (ring?.Base is null)
+            if (ring?.Pages is null)
             {
                 continue;
             }
 
-            var head = Volatile.Read(ref *(ulong*)(ring.Base + DataHeadOffset)); // acquire, pairs with the kernel's store
-            var tail = *(ulong*)(ring.Base + DataTailOffset);
-            var data = ring.Base + _pageSize;
+            using var pages = ring.Pages.Acquire();
+            var metadata = pages.Pointer;
+            var head = Volatile.Read(ref *(ulong*)(metadata + DataHeadOffset)); // acquire, pairs with the kernel's store
+            var tail = *(ulong*)(metadata + DataTailOffset);
+            var data = metadata + _pageSize;
             try
             {
                 while (tail < head)
@@ -148,7 +154,7 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
             }
             finally
             {
-                Volatile.Write(ref *(ulong*)(ring.Base + DataTailOffset), tail); // release the space to the kernel
+                Volatile.Write(ref *(ulong*)(metadata + DataTailOffset), tail); // release the space to the kernel
             }
         }
 
@@ -169,8 +175,10 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
     /// <summary>Wakes a thread blocked in <see cref="WaitForData"/>.</summary>
     public void Wake() => _waiter?.Wake();
 
+    /// <summary>Closes the per-CPU events and unmaps their rings (each once no call holds it); the map stays the caller's.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _waiter?.Dispose();
         if (_rings is null)
         {
@@ -184,11 +192,7 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
                 continue;
             }
 
-            if (ring.Base is not null)
-            {
-                KernelCalls.Unmap(ring.Base, _pageSize + _dataSize);
-                ring.Base = null;
-            }
+            ring.Pages?.Dispose();
 
             if (!_map.Fd.IsClosed)
             {
@@ -206,6 +210,6 @@ public sealed unsafe class PerfEventArrayReader : IDisposable
 
         public PerfEventFileDescriptor Fd { get; } = fd;
 
-        public byte* Base { get; set; }
+        public MappedRegion? Pages { get; set; }
     }
 }

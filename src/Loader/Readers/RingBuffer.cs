@@ -17,7 +17,9 @@ public delegate void RingBufferRecordHandler<TState>(ref TState state, ReadOnlyS
 /// Each record has an 8-byte header: <c>u32 len</c> (bit 31 BPF_RINGBUF_BUSY_BIT: reserved but not yet committed;
 /// bit 30 BPF_RINGBUF_DISCARD_BIT: discarded) and <c>u32 pg_off</c>; records start on 8-byte boundaries.
 /// Reading allocates nothing: records are handed out as spans over the mapping, valid until committed.
-/// Not thread-safe: one consumer thread (the kernel supports only one consumer position anyway).
+/// Not thread-safe: one consumer thread (the kernel supports only one consumer position anyway). Another thread
+/// may <see cref="Wake"/> the consumer and <see cref="Dispose"/> the reader: each call holds the mappings while it
+/// runs, so a call in progress finishes and the next one throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed unsafe class RingBuffer : IDisposable
 {
@@ -30,8 +32,8 @@ public sealed unsafe class RingBuffer : IDisposable
     private readonly nuint _dataSize;
     private readonly ulong _mask;
     private readonly EventWaiter _waiter;
-    private byte* _consumerPage;
-    private byte* _producerMapping;
+    private readonly MappedRegion _consumerPage;
+    private readonly MappedRegion _producerPages;
     private ulong _cursor;
 
     /// <summary>Maps <paramref name="map"/> (which stays owned by the caller) and registers it for epoll.</summary>
@@ -47,10 +49,10 @@ public sealed unsafe class RingBuffer : IDisposable
         _pageSize = (nuint)Environment.SystemPageSize;
         _dataSize = map.MaxEntries;
         _mask = _dataSize - 1;
-        _consumerPage = KernelCalls.MapShared(map.Fd, _pageSize, Libc.PROT_READ | Libc.PROT_WRITE, 0);
+        _consumerPage = MappedRegion.MapShared(this, map.Fd, _pageSize, Libc.PROT_READ | Libc.PROT_WRITE, 0);
         try
         {
-            _producerMapping = KernelCalls.MapShared(map.Fd, _pageSize + (2 * _dataSize), Libc.PROT_READ, (long)_pageSize);
+            _producerPages = MappedRegion.MapShared(this, map.Fd, _pageSize + (2 * _dataSize), Libc.PROT_READ, (long)_pageSize);
             _waiter = new EventWaiter(1);
             _waiter.Add(map.Fd, 0);
         }
@@ -60,34 +62,42 @@ public sealed unsafe class RingBuffer : IDisposable
             throw;
         }
 
-        _cursor = Volatile.Read(ref ConsumerPosition);
+        using var consumer = _consumerPage.Acquire();
+        _cursor = Volatile.Read(ref ConsumerPosition(consumer));
     }
 
     /// <summary>The data area size in bytes (the map's max_entries).</summary>
     public int DataSize => (int)_dataSize;
 
     /// <summary>Bytes the producer has committed or reserved beyond what we have read.</summary>
-    public long PendingBytes => (long)(Volatile.Read(ref ProducerPosition) - _cursor);
+    public long PendingBytes
+    {
+        get
+        {
+            using var producer = _producerPages.Acquire();
+            return (long)(Volatile.Read(ref ProducerPosition(producer)) - _cursor);
+        }
+    }
 
-    private ref ulong ConsumerPosition => ref *(ulong*)_consumerPage;
+    private static ref ulong ConsumerPosition(in MappedRegion.Lease consumerPage) => ref *(ulong*)consumerPage.Pointer;
 
-    private ref ulong ProducerPosition => ref *(ulong*)_producerMapping;
-
-    private byte* Data => _producerMapping + _pageSize;
+    private static ref ulong ProducerPosition(in MappedRegion.Lease producerPages) => ref *(ulong*)producerPages.Pointer;
 
     /// <summary>
     /// Returns the next committed record, skipping discarded ones; false when there is none or the next one is
-    /// still being written (busy). The span stays valid until <see cref="Commit"/>, which frees it for the producer.
+    /// still being written (busy). The span stays valid until <see cref="Commit"/>, which frees it for the producer,
+    /// and only while this reader is not disposed: a reader another thread may dispose uses <see cref="Consume"/>.
     /// </summary>
     public bool TryRead(out ReadOnlySpan<byte> record)
     {
-        ObjectDisposedException.ThrowIf(_producerMapping is null, this);
+        using var producerPages = _producerPages.Acquire();
+        var data = producerPages.Pointer + _pageSize;
 
         // Acquire: the records below producer_pos were written before the kernel published it.
-        var producer = Volatile.Read(ref ProducerPosition);
+        var producer = Volatile.Read(ref ProducerPosition(producerPages));
         while (_cursor < producer)
         {
-            var header = (uint*)(Data + (_cursor & _mask));
+            var header = (uint*)(data + (_cursor & _mask));
 
             // Acquire: the kernel clears BUSY with a release store once the record's bytes are in place.
             var length = Volatile.Read(ref *header);
@@ -109,7 +119,7 @@ public sealed unsafe class RingBuffer : IDisposable
                 continue;
             }
 
-            record = new ReadOnlySpan<byte>(Data + (start & _mask) + HeaderSize, (int)dataLength);
+            record = new ReadOnlySpan<byte>(data + (start & _mask) + HeaderSize, (int)dataLength);
             return true;
         }
 
@@ -120,12 +130,16 @@ public sealed unsafe class RingBuffer : IDisposable
     /// <summary>Publishes the read position: records returned so far are released to the producer.</summary>
     public void Commit()
     {
-        ObjectDisposedException.ThrowIf(_consumerPage is null, this);
+        using var consumerPage = _consumerPage.Acquire();
+        Publish(consumerPage, _cursor);
+    }
 
+    private static void Publish(in MappedRegion.Lease consumerPage, ulong cursor)
+    {
         // Release: our reads of the records happen before the kernel may overwrite them.
-        if (Volatile.Read(ref ConsumerPosition) != _cursor)
+        if (Volatile.Read(ref ConsumerPosition(consumerPage)) != cursor)
         {
-            Volatile.Write(ref ConsumerPosition, _cursor);
+            Volatile.Write(ref ConsumerPosition(consumerPage), cursor);
         }
     }
 
@@ -133,14 +147,19 @@ public sealed unsafe class RingBuffer : IDisposable
     /// Hands every available record to <paramref name="handler"/>, publishing the read position each time it has
     /// caught up with the producer position it read (so the producer gets the space back batch by batch). A static
     /// lambda as the handler and a struct state make this allocation-free. Returns the number of records handled.
+    /// The mappings are held for the whole call (one reference each, not one per record), so a
+    /// <see cref="Dispose"/> from another thread meanwhile takes effect when the call returns.
     /// </summary>
     public int Consume<TState>(ref TState state, RingBufferRecordHandler<TState> handler, int maxRecords = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        ObjectDisposedException.ThrowIf(_producerMapping is null, this);
+        using var consumerPage = _consumerPage.Acquire();
+        using var producerPages = _producerPages.Acquire();
 
         // The hot loop works on locals: the handler is an opaque call, so fields would be reloaded after each record.
-        var data = Data;
+        var data = producerPages.Pointer + _pageSize;
+        var producerPosition = (ulong*)producerPages.Pointer;
+        var consumerPosition = (ulong*)consumerPage.Pointer;
         var mask = _mask;
         var maxDataLength = _dataSize - HeaderSize;
         var cursor = _cursor;
@@ -150,7 +169,7 @@ public sealed unsafe class RingBuffer : IDisposable
             while (count < maxRecords)
             {
                 // Acquire: the records below producer_pos were written before the kernel published it.
-                var producer = Volatile.Read(ref ProducerPosition);
+                var producer = Volatile.Read(ref *producerPosition);
                 if (cursor >= producer)
                 {
                     break;
@@ -182,12 +201,12 @@ public sealed unsafe class RingBuffer : IDisposable
                 }
 
                 // Release: our reads of this batch happen before the kernel may overwrite it.
-                Volatile.Write(ref ConsumerPosition, cursor);
+                Volatile.Write(ref *consumerPosition, cursor);
             }
         }
         finally
         {
-            Commit();
+            Publish(consumerPage, _cursor);
         }
 
         return count;
@@ -216,21 +235,12 @@ public sealed unsafe class RingBuffer : IDisposable
     /// <summary>Wakes a thread blocked in <see cref="WaitForData"/>.</summary>
     public void Wake() => _waiter?.Wake();
 
+    /// <summary>Unmaps the ring (once no call holds it) and closes the epoll set; the map stays the caller's.</summary>
     public void Dispose()
     {
         _waiter?.Dispose();
-        if (_producerMapping is not null)
-        {
-            KernelCalls.Unmap(_producerMapping, _pageSize + (2 * _dataSize));
-            _producerMapping = null;
-        }
-
-        if (_consumerPage is not null)
-        {
-            KernelCalls.Unmap(_consumerPage, _pageSize);
-            _consumerPage = null;
-        }
-
+        _producerPages?.Dispose();
+        _consumerPage?.Dispose();
         GC.KeepAlive(_map);
     }
 }

@@ -1,4 +1,5 @@
 using RawBpf.BtfCore.Core;
+using RawBpf.Tests.Shared;
 using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
@@ -12,7 +13,7 @@ public sealed class CoreCandidateSearchTests(SplitBtfFixture split) : IClassFixt
     [Fact]
     public void One_pass_over_vmlinux_finds_what_the_name_index_finds_for_many_names_at_once()
     {
-        using var vmlinux = BtfFile.LoadKernel();
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
         // Hundreds of vmlinux's own named types as "local" roots, searched together: structs, unions, enums and
         // enum64s, typedefs, ints, fwds, one-letter names; plus a flavored name.
         var locals = Enumerable.Range(1, vmlinux.LastTypeId).Where(id => id % 397 == 0 || id < 40)
@@ -25,8 +26,8 @@ public sealed class CoreCandidateSearchTests(SplitBtfFixture split) : IClassFixt
     [Fact]
     public void Split_btf_is_searched_with_or_without_its_base_like_the_name_index()
     {
-        using var vmlinux = BtfFile.LoadKernel();
-        using var module = BtfFile.Load(split.RawPath, vmlinux);
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
+        using var module = BtfFiles.Read(split.RawPath, vmlinux);
         var locals = Enumerable.Range(module.FirstTypeId, module.LastTypeId - module.FirstTypeId + 1)
             .Select(module.GetType).Where(t => !t.NameBytes.IsEmpty).ToList();
         locals.Add(vmlinux.GetType(vmlinux.FindTypeId("task_struct", BtfKind.Struct)));
@@ -37,7 +38,7 @@ public sealed class CoreCandidateSearchTests(SplitBtfFixture split) : IClassFixt
     [Fact]
     public void Relocating_leaves_the_target_without_a_name_index_and_a_name_lookup_builds_it()
     {
-        using var vmlinux = BtfFile.LoadKernel();
+        using var vmlinux = BtfFiles.Read(BtfFiles.Vmlinux);
         var file = new BpfObjectFile(LibbpfOracle.BuiltObject("exitsnoop.bpf.o"));
         var cold = new List<CoreRelocationResult>();
         foreach (var section in file.Ext.CoreRelocations.Sections)

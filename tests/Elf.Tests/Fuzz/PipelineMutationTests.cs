@@ -4,22 +4,6 @@ using Xunit.Abstractions;
 
 namespace RawBpf.Elf.Tests.Fuzz;
 
-/// <summary>The running kernel's BTF (loaded once, its name index built once) and the corpus of real inputs.</summary>
-public sealed class FuzzCorpusFixture
-{
-    public FuzzCorpusFixture()
-    {
-        Vmlinux = BtfFile.Load(BtfFile.VmlinuxPath);
-        // Build the name index now, so no mutant pays for it (or is charged its allocations).
-        foreach (var id in Vmlinux.FindByEssentialName("task_struct"u8))
-            _ = id;
-        Inputs = FuzzCorpus.Build(RepoPaths.AllBpfObjects(), Vmlinux);
-    }
-
-    public Btf Vmlinux { get; }
-    public IReadOnlyList<FuzzInput> Inputs { get; }
-}
-
 /// <summary>
 /// A bounded, seeded mutation run over every clang-built object, their .BTF and .BTF.ext, and a split slice of
 /// the kernel's BTF, each mutant sent through the whole pure pipeline (<see cref="FuzzPipeline"/>) under a

@@ -1,23 +1,19 @@
-using System.Reflection;
 using RawBpf.BtfCore;
+using RawBpf.BtfCore.Tests;
 using RawBpf.Tests.Shared;
 
-namespace RawBpf.BtfCore.Tests;
+namespace RawBpf.Cli.Tests;
 
 /// <summary>`rawbpf btf dump file` run as a process, against bpftool's output and for its error contract.</summary>
-public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
+public sealed class RawbpfBtfDumpTests(SplitBtfFixture split) : IClassFixture<SplitBtfFixture>
 {
-    private static readonly string CliAssembly = typeof(RawBpfCliTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RawBpfCliAssembly").Value!;
-
-    private static ExternalTool.Result RunCli(params string[] arguments) =>
-        ExternalTool.Run("dotnet", [CliAssembly, .. arguments]);
+    private static ExternalTool.Result RunCli(params string[] arguments) => ExternalTool.Run(RawbpfBinary.Path, arguments);
 
     [Fact]
     public void Vmlinux_dump_is_byte_identical_to_bpftool()
     {
-        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFile.VmlinuxPath);
-        var result = RunCli("btf", "dump", "file", BtfFile.VmlinuxPath);
+        var expected = ExternalTool.RunChecked("bpftool", "btf", "dump", "file", BtfFiles.Vmlinux);
+        var result = RunCli("btf", "dump", "file", BtfFiles.Vmlinux);
         Assert.Equal("", result.StandardError);
         Assert.Equal(0, result.ExitCode);
         DumpAssert.SameBytes(expected, result.StandardOutput, "rawbpf btf dump file vmlinux");
@@ -40,13 +36,31 @@ public sealed class RawBpfCliTests(SplitBtfFixture split) : IClassFixture<SplitB
     [InlineData("-B")]
     public void Split_btf_with_base_option_matches_bpftool(string option)
     {
-        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFile.VmlinuxPath, "btf", "dump", "file", split.ElfPath);
-        var after = RunCli("btf", "dump", "file", split.ElfPath, option, BtfFile.VmlinuxPath);
-        var before = RunCli(option, BtfFile.VmlinuxPath, "btf", "dump", "file", split.RawPath);
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.ElfPath);
+        var after = RunCli("btf", "dump", "file", split.ElfPath, option, BtfFiles.Vmlinux);
+        var before = RunCli(option, BtfFiles.Vmlinux, "btf", "dump", "file", split.RawPath);
         Assert.Equal(0, after.ExitCode);
         Assert.Equal(0, before.ExitCode);
         DumpAssert.SameBytes(expected, after.StandardOutput, split.ElfPath);
         DumpAssert.SameBytes(expected, before.StandardOutput, split.RawPath);
+    }
+
+    [Fact]
+    public void Split_btf_c_header_with_base_option_matches_bpftool()
+    {
+        var expected = ExternalTool.RunChecked("bpftool", "-B", BtfFiles.Vmlinux, "btf", "dump", "file", split.RawPath, "format", "c");
+        var result = RunCli("btf", "dump", "file", split.RawPath, "format", "c", "--base", BtfFiles.Vmlinux);
+        Assert.Equal("", result.StandardError);
+        Assert.Equal(0, result.ExitCode);
+        DumpAssert.SameBytes(expected, result.StandardOutput, split.RawPath);
+    }
+
+    [Fact]
+    public void Explicit_raw_format_is_the_default_dump()
+    {
+        var result = RunCli("btf", "dump", "file", split.ElfPath, "format", "raw", "--base", BtfFiles.Vmlinux);
+        Assert.Equal(0, result.ExitCode);
+        DumpAssert.SameBytes(RunCli("btf", "dump", "file", split.ElfPath, "--base", BtfFiles.Vmlinux).StandardOutput, result.StandardOutput, split.ElfPath);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using RawBpf.BtfCore.Core;
+using RawBpf.Tests.Shared;
 using RawBpf.Uapi;
 using Xunit.Abstractions;
 
@@ -123,7 +124,7 @@ public sealed class CoreOracleTests(ITestOutputHelper output)
         var libbpf = oracle.Relocations.Single(r => r.Value.Messages.Any(m => m.Contains("ambiguity", StringComparison.Ordinal)));
 
         var file = new BpfObjectFile(objectPath);
-        var relocator = new CoreRelocator(file.LocalBtf, file.Ext, [BtfFile.Load(target)]);
+        var relocator = new CoreRelocator(file.LocalBtf, file.Ext, [BtfFiles.Read(target)]);
         var error = Assert.Throws<CoreRelocationException>(() => relocator.ApplySection("raw_tp/sys_enter", file.Instructions("raw_tp/sys_enter")));
         output.WriteLine(error.Message);
         Assert.Equal(libbpf.Key.Relocation, error.RelocationIndex);

@@ -1,39 +1,10 @@
 using System.Runtime.InteropServices;
 using RawBpf.BtfCore.Core;
+using RawBpf.Elf;
+using RawBpf.Tests.Shared;
 using RawBpf.Uapi;
 
 namespace RawBpf.BtfCore.Tests.Core;
-
-/// <summary>A clang-built BPF object's bytes with the sections CO-RE needs located.</summary>
-internal sealed class BpfObjectFile
-{
-    private readonly byte[] _bytes;
-
-    public BpfObjectFile(string path)
-    {
-        Path = path;
-        _bytes = File.ReadAllBytes(path);
-        LocalBtf = Btf.Parse(Section(".BTF"), sectionName: $"{path}: .BTF");
-        Ext = BtfExt.Parse(Section(".BTF.ext"), LocalBtf, $"{path}: .BTF.ext");
-    }
-
-    public string Path { get; }
-    public Btf LocalBtf { get; }
-    public BtfExt Ext { get; }
-
-    public ReadOnlyMemory<byte> Section(string name)
-    {
-        var (offset, size) = BtfFile.FindElfSection(_bytes, name, Path);
-        return _bytes.AsMemory(offset, size);
-    }
-
-    /// <summary>A fresh copy of <paramref name="count"/> instructions of a section from <paramref name="first"/>.</summary>
-    public BpfInstruction[] Instructions(string section, int first, int count) =>
-        MemoryMarshal.Cast<byte, BpfInstruction>(Section(section).Span).Slice(first, count).ToArray();
-
-    public BpfInstruction[] Instructions(string section) =>
-        MemoryMarshal.Cast<byte, BpfInstruction>(Section(section).Span).ToArray();
-}
 
 /// <summary>The engine's results for an object next to what libbpf did with it.</summary>
 internal sealed record CoreComparison(OracleRun Oracle, IReadOnlyList<CoreRelocationResult> Results, IReadOnlyList<CoreProgram> Programs, int InstructionsCompared)
@@ -48,7 +19,7 @@ internal sealed record CoreComparison(OracleRun Oracle, IReadOnlyList<CoreReloca
     {
         var oracle = LibbpfOracle.Load(objectPath, targetBtfPath);
         var file = new BpfObjectFile(objectPath);
-        Btf[] targets = targetBtfPath is null ? [LibbpfOracle.Vmlinux] : [BtfFile.Load(targetBtfPath)];
+        Btf[] targets = targetBtfPath is null ? [LibbpfOracle.Vmlinux] : [BtfFiles.Read(targetBtfPath)];
         var programs = oracle.Programs
             .Select(p => new CoreProgram(p.Name, p.SectionName, p.SectionInstructionOffset, file.Instructions(p.SectionName, p.SectionInstructionOffset, p.Size)))
             .ToArray();

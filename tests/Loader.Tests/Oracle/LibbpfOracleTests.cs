@@ -34,7 +34,7 @@ public class LibbpfOracleTests
     public void MapsProgramsAndBtfMatchWhatLibbpfLoads(string name)
     {
         var path = PathOf(name);
-        var obj = BpfObjectFile.Load(path);
+        var obj = TestObjects.Load(path);
         using var loaded = BpftoolLoad.Run(path);
 
         // Programs: every entry point, with its type.

@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using RawBpf.Loader.Interop;
 
-namespace RawBpf.BtfCore;
+namespace RawBpf.Loader.Host;
 
 /// <summary>A file the reader refuses before reading it: not there, not readable, or not a regular file.</summary>
 public sealed class InputFileException(string message) : IOException(message);
@@ -11,16 +12,8 @@ public sealed class InputFileException(string message) : IOException(message);
 /// so a FIFO cannot block the open, then <c>statx</c> on the descriptor, so only a regular file (sysfs BTF files
 /// are regular files with their size) is read at all. /dev/zero, a FIFO or a directory fail at once.
 /// </summary>
-public static partial class InputFile
+public static class InputFile
 {
-    private const int ReadOnly = 0;             // O_RDONLY
-    private const int NonBlocking = 0x800;      // O_NONBLOCK (x86-64 and arm64 alike)
-    private const int CloseOnExec = 0x80000;    // O_CLOEXEC
-    private const int EmptyPath = 0x1000;       // AT_EMPTY_PATH: statx the descriptor itself
-    private const uint WantTypeAndSize = 0x1 | 0x200;   // STATX_TYPE | STATX_SIZE
-    private const int StatxSize = 256;          // sizeof(struct statx), the same on every architecture
-    private const int ModeOffset = 0x1c;        // stx_mode
-    private const int SizeOffset = 0x28;        // stx_size
 
     /// <summary>
     /// Opens <paramref name="path"/> for reading if it is a regular file; its size as fstat reports it. Errors
@@ -28,24 +21,35 @@ public static partial class InputFile
     /// </summary>
     public static (SafeFileHandle Handle, long Length) OpenRegular(string path, string what)
     {
-        var fd = open(path, ReadOnly | NonBlocking | CloseOnExec);
+        var fd = Libc.open(path, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (fd < 0)
             throw new InputFileException($"{path}: cannot open {what}: {LastError()}");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            Span<byte> status = stackalloc byte[StatxSize];
-            if (statx(fd, "", EmptyPath, WantTypeAndSize, ref MemoryMarshal.GetReference(status)) != 0)
+            if (Libc.statx(fd, "", Libc.AT_EMPTY_PATH, Libc.StatxTypeAndSize, out var status) != 0)
                 throw new InputFileException($"{path}: cannot open {what}: fstat: {LastError()}");
-            var mode = BitConverter.ToUInt16(status[ModeOffset..]) & 0xf000;   // S_IFMT
+            var mode = status.stx_mode & 0xf000;   // S_IFMT
             if (mode != 0x8000)                                                // S_IFREG
                 throw new InputFileException($"{path}: cannot open {what}: {TypeName(mode)}, not a regular file");
-            return (handle, (long)BitConverter.ToUInt64(status[SizeOffset..]));
+            return (handle, (long)status.stx_size);
         }
         catch
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Reads the whole of regular file <paramref name="path"/>, as far as its size (errors as <see cref="OpenRegular"/>'s).</summary>
+    public static byte[] ReadAll(string path, string what)
+    {
+        var (handle, length) = OpenRegular(path, what);
+        using (handle)
+        {
+            if (length > Array.MaxLength)
+                throw new InputFileException($"{path}: cannot read {what}: file of {length} bytes is too large");
+            return Read(handle, path, 0, (int)length);
         }
     }
 
@@ -91,10 +95,4 @@ public static partial class InputFile
         0xc000 => "is a socket",
         _ => $"has file type 0x{mode:x}",
     };
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int statx(int dirfd, string path, int flags, uint mask, ref byte buffer);
 }

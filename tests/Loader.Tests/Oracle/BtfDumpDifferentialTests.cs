@@ -6,7 +6,7 @@ namespace RawBpf.Elf.Tests.Fuzz;
 
 /// <summary>
 /// <c>rawbpf btf dump</c> promises bpftool's output, so it accepts what bpftool 7.1 accepts: seeded mutants of
-/// every object's raw .BTF go through bpftool (the oracle) and through <see cref="BtfFile.Load"/> with
+/// every object's raw .BTF go through bpftool (the oracle) and through <see cref="BtfFiles.Read"/> with
 /// <see cref="BtfAcceptance.Bpftool"/> and <see cref="BtfDumper"/>; both refuse, or both print the same bytes.
 /// </summary>
 public sealed class BtfDumpDifferentialTests(FuzzCorpusFixture corpus, ITestOutputHelper output) : IClassFixture<FuzzCorpusFixture>
@@ -24,7 +24,7 @@ public sealed class BtfDumpDifferentialTests(FuzzCorpusFixture corpus, ITestOutp
     {
         try
         {
-            using var btf = BtfFile.Load(path, null, BtfAcceptance.Bpftool);
+            using var btf = BtfFiles.Read(path, null, BtfAcceptance.Bpftool);
             using var dump = new MemoryStream();
             BtfDumper.Write(btf, dump);
             return new Outcome(dump.ToArray(), "");

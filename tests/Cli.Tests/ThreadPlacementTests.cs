@@ -1,7 +1,6 @@
-using RawBpf.Loader.Host;
+namespace RawBpf.Cli.Tests;
 
-namespace RawBpf.Loader.Tests;
-
+/// <summary>rawexitsnoop's start-up placement (its source is compiled in: the tool is an executable).</summary>
 public sealed class ThreadPlacementTests
 {
     [Fact]
