@@ -146,7 +146,7 @@ public class LayoutTests
     /// <summary>Not in any userspace header: the kernel-internal ENOTSUPP (include/linux/errno.h); the
     /// perf_event_attr bitfield masks (C has no constant for a bitfield's bit).</summary>
     private static readonly HashSet<string> NotInHeaders =
-        [nameof(Errno.ENOTSUPP), nameof(PerfEventAttr.FlagDisabled), nameof(PerfEventAttr.FlagWatermark)];
+        [nameof(Errno.ENOTSUPP), nameof(PerfEventAttr.FlagDisabled), nameof(PerfEventAttr.FlagFreq), nameof(PerfEventAttr.FlagWatermark)];
 
     [Theory]
     [MemberData(nameof(Compilers))]

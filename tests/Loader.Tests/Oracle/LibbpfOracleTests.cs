@@ -18,7 +18,8 @@ public class LibbpfOracleTests
             var name = Path.GetFileName(path);
             // Objects under rejected/ exist to be refused by the verifier, as verifier_reject does.
             var rejected = Path.GetFileName(Path.GetDirectoryName(path)) == "rejected";
-            if (!rejected && name is not ("verifier_reject.bpf.o" or "minimal.bpf.o"))
+            // fentry_counts needs trampolines this host refuses (EPERM, libbpf too); libbpf 1.1 predates uprobe.multi.
+            if (!rejected && name is not ("verifier_reject.bpf.o" or "minimal.bpf.o" or "fentry_counts.bpf.o" or "uprobe_multi_counts.bpf.o"))
                 data.Add(name);
         }
         data.Add("elf_features");
