@@ -3,7 +3,7 @@ using RawBpf.BtfCore.Core;
 namespace RawBpf.BtfCore;
 
 /// <summary>libbpf's type compatibility between an object's BTF and the kernel's, for callers outside CO-RE.</summary>
-public static class BtfCompatibility
+internal static class BtfCompatibility
 {
     /// <summary>
     /// <c>bpf_core_types_are_compat</c>: may the local type stand for the target one (same kinds through pointers,

@@ -58,5 +58,5 @@ public static class BtfFile
     }
 
     /// <summary>The ELF magic: the file is an ELF container (a whole file to read), not raw BTF.</summary>
-    public static bool IsElf(ReadOnlySpan<byte> header) => header is [0x7f, (byte)'E', (byte)'L', (byte)'F', ..];
+    internal static bool IsElf(ReadOnlySpan<byte> header) => header is [0x7f, (byte)'E', (byte)'L', (byte)'F', ..];
 }

@@ -55,11 +55,26 @@ public class LayoutTests
             [nameof(GetFdByIdAttr.Id)] = "prog_id",
         }),
         new(typeof(ObjGetInfoByFdAttr), "union bpf_attr", "END(union bpf_attr, info)", "info."),
-        new(typeof(LinkCreateAttr), "union bpf_attr", "END(union bpf_attr, link_create.tracing.target_btf_id) + 4 + 8", "link_create.", new()
+        // As long as its longest member, uprobe_multi (6.6: 48 bytes from 16, pid ending at 60, padded to 64).
+        new(typeof(LinkCreateAttr), "union bpf_attr", "END(union bpf_attr, link_create.kprobe_multi.cookies) + 16", "link_create.", new()
         {
             [nameof(LinkCreateAttr.BpfCookie)] = "link_create.perf_event.bpf_cookie",
             [nameof(LinkCreateAttr.TracingCookie)] = "=END(union bpf_attr, link_create.tracing.target_btf_id) + 4",   // 6.6, after 4 bytes of padding
+            [nameof(LinkCreateAttr.KprobeMultiFlags)] = "link_create.kprobe_multi.flags",
+            [nameof(LinkCreateAttr.KprobeMultiCount)] = "link_create.kprobe_multi.cnt",
+            [nameof(LinkCreateAttr.KprobeMultiSymbols)] = "link_create.kprobe_multi.syms",
+            [nameof(LinkCreateAttr.KprobeMultiAddresses)] = "link_create.kprobe_multi.addrs",
+            [nameof(LinkCreateAttr.KprobeMultiCookies)] = "link_create.kprobe_multi.cookies",
+            // uprobe_multi (6.6) is newer than the installed header: path, offsets, ref_ctr_offsets, cookies, cnt, flags, pid.
+            [nameof(LinkCreateAttr.UprobeMultiPath)] = "=16",
+            [nameof(LinkCreateAttr.UprobeMultiOffsets)] = "=24",
+            [nameof(LinkCreateAttr.UprobeMultiRefCounterOffsets)] = "=32",
+            [nameof(LinkCreateAttr.UprobeMultiCookies)] = "=40",
+            [nameof(LinkCreateAttr.UprobeMultiCount)] = "=48",
+            [nameof(LinkCreateAttr.UprobeMultiFlags)] = "=52",
+            [nameof(LinkCreateAttr.UprobeMultiPid)] = "=56",
         }),
+        new(typeof(IterCreateAttr), "union bpf_attr", "END(union bpf_attr, iter_create.flags)", "iter_create."),
         new(typeof(RawTracepointOpenAttr), "union bpf_attr", "END(union bpf_attr, raw_tracepoint)", "raw_tracepoint."),
         new(typeof(ProgAttachAttr), "union bpf_attr", "END(union bpf_attr, replace_bpf_fd)"),
         new(typeof(BpfProgInfo), "struct bpf_prog_info", "sizeof(struct bpf_prog_info)", Fields: new()
@@ -67,11 +82,35 @@ public class LayoutTests
             [nameof(BpfProgInfo.GplCompatible)] = "=END(struct bpf_prog_info, ifindex)",   // gpl_compatible:1 opens the next word
         }),
         new(typeof(BpfMapInfo), "struct bpf_map_info", "sizeof(struct bpf_map_info)"),
-        new(typeof(BpfLinkInfo), "struct bpf_link_info", "sizeof(struct bpf_link_info)", Fields: new()
+        // Laid out to 6.8's largest member (uprobe_multi, ending at 64) plus perf_event's kprobe (6.6); the header is 6.1's.
+        new(typeof(BpfLinkInfo), "struct bpf_link_info", "72", Fields: new()
         {
             [nameof(BpfLinkInfo.TpName)] = "raw_tracepoint.tp_name",
             [nameof(BpfLinkInfo.TpNameLen)] = "raw_tracepoint.tp_name_len",
             [nameof(BpfLinkInfo.TracingAttachType)] = "tracing.attach_type",
+            [nameof(BpfLinkInfo.TracingTargetObjId)] = "tracing.target_obj_id",
+            [nameof(BpfLinkInfo.TracingTargetBtfId)] = "tracing.target_btf_id",
+            [nameof(BpfLinkInfo.CgroupId)] = "cgroup.cgroup_id",
+            [nameof(BpfLinkInfo.CgroupAttachType)] = "cgroup.attach_type",
+            [nameof(BpfLinkInfo.IterTargetName)] = "iter.target_name",
+            [nameof(BpfLinkInfo.IterTargetNameLen)] = "iter.target_name_len",
+            [nameof(BpfLinkInfo.NetnsIno)] = "netns.netns_ino",
+            [nameof(BpfLinkInfo.NetnsAttachType)] = "netns.attach_type",
+            [nameof(BpfLinkInfo.Ifindex)] = "xdp.ifindex",
+            [nameof(BpfLinkInfo.TcxAttachType)] = "=20",   // tcx.attach_type (6.6)
+            [nameof(BpfLinkInfo.KprobeMultiCount)] = "=24",   // kprobe_multi.count (6.6)
+            [nameof(BpfLinkInfo.KprobeMultiFlags)] = "=28",
+            [nameof(BpfLinkInfo.UprobeMultiPath)] = "=16",   // uprobe_multi (6.8)
+            [nameof(BpfLinkInfo.UprobeMultiPathSize)] = "=48",
+            [nameof(BpfLinkInfo.UprobeMultiCount)] = "=52",
+            [nameof(BpfLinkInfo.UprobeMultiFlags)] = "=56",
+            [nameof(BpfLinkInfo.UprobeMultiPid)] = "=60",
+            [nameof(BpfLinkInfo.PerfEventType)] = "=16",   // perf_event (6.6): type, then the per-event union at 24
+            [nameof(BpfLinkInfo.PerfEventName)] = "=24",
+            [nameof(BpfLinkInfo.PerfEventNameLen)] = "=32",
+            [nameof(BpfLinkInfo.PerfEventOffset)] = "=36",
+            [nameof(BpfLinkInfo.PerfEventConfig)] = "=24",
+            [nameof(BpfLinkInfo.PerfEventEventType)] = "=32",
         }),
         new(typeof(BpfBtfInfo), "struct bpf_btf_info", "sizeof(struct bpf_btf_info)"),
         new(typeof(PerfEventAttr), "struct perf_event_attr", "PERF_ATTR_SIZE_VER7", Fields: new()
@@ -109,7 +148,7 @@ public class LayoutTests
     /// <summary>Not in any userspace header: the kernel-internal ENOTSUPP (include/linux/errno.h); the
     /// perf_event_attr bitfield masks (C has no constant for a bitfield's bit).</summary>
     private static readonly HashSet<string> NotInHeaders =
-        [nameof(Errno.ENOTSUPP), nameof(PerfEventAttr.FlagDisabled), nameof(PerfEventAttr.FlagWatermark)];
+        [nameof(Errno.ENOTSUPP), nameof(PerfEventAttr.FlagDisabled), nameof(PerfEventAttr.FlagFreq), nameof(PerfEventAttr.FlagWatermark)];
 
     [Theory]
     [MemberData(nameof(Compilers))]

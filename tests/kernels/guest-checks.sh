@@ -36,6 +36,9 @@ SKIP_OBJECTS=''
 # line naming it (the tool finds out by a feature probe, not the version string).
 TCX_SINCE='6.6'
 TCX_MISSING_MATCH='it needs Linux 6.6'
+# kprobe.multi links (BPF_TRACE_KPROBE_MULTI) exist since this release, and only with CONFIG_FPROBE=y: where either
+# is missing, `rawbpf prog loadall ... autoattach` must fail naming it (the tool finds out by a feature probe).
+KPROBE_MULTI_SINCE='5.18'
 # Seconds to wait for rawexitsnoop to attach (Native AOT start, BTF parse and CO-RE under TCG emulation).
 ATTACH_WAIT_SECONDS=90
 # Seconds a tool may take to exit after SIGTERM or after its -c count is reached.
@@ -416,6 +419,132 @@ check_net_attach() {
     rm -f "$link"
 }
 
+# ---- Attach kinds: rawbpf prog loadall OBJ DIR autoattach, events counted into .bss globals ----------------
+# The counters are read from the pinned .bss map (--pinmaps) with pinned_u64 at the offsets run.sh wrote.
+global_of() { # global_of OBJECT NAME MAPDIR: the u64 value of global NAME
+    offset=$(awk -v name="$2" '$1 == name { print $2 }' "/opt/rawbpf/expected/$1.bss")
+    pinned_u64 "$(ls "$3"/*_bss 2>/dev/null | head -n 1)" "$offset" 2>&1
+}
+# Starts `rawbpf prog loadall OBJ DIR autoattach --pinmaps DIR_maps --hold` in the background ($holder) and waits
+# for its "holding" line (--hold keeps perf-event attachments that kernels before 5.15 cannot pin).
+start_holder() {
+    object=/opt/rawbpf/artifacts/bpf/tests/$1
+    pin_dir=/sys/fs/bpf/attach_${1%.bpf.o}
+    holder_err=/tmp/holder-${1%.bpf.o}.err
+    rawbpf prog loadall "$object" "$pin_dir" autoattach --pinmaps "${pin_dir}_maps" --hold > /dev/null 2> "$holder_err" &
+    holder=$!
+    waited=0
+    while [ "$waited" -lt $((ATTACH_WAIT_SECONDS * 10)) ]; do
+        grep -q 'holding until' "$holder_err" 2>/dev/null && return 0
+        kill -0 "$holder" 2>/dev/null || break
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    kill -KILL "$holder" 2>/dev/null
+    wait_bounded "$holder" 5
+    fail "attach_${1%.bpf.o}" "rawbpf prog loadall $1 autoattach --hold: not attached within ${ATTACH_WAIT_SECONDS} s (status $status): $(tail_of "$holder_err")"
+    return 1
+}
+stop_holder() {
+    kill -TERM "$holder"
+    wait_bounded "$holder" "$EXIT_WAIT_SECONDS"
+    [ "$status" = 0 ] || fail "attach_stop_$1" "rawbpf --hold exited $status after SIGTERM: $(tail_of "$holder_err")"
+}
+
+check_attach_kinds() {
+    # kprobe + kretprobe on do_sys_openat2, ksyscall on getpid; manual_kprobe (SEC("kprobe")) is pinned as a program.
+    if start_holder kprobe_counts.bpf.o; then
+        for i in 1 2 3 4 5; do cat /proc/version > /dev/null; done
+        kprobe_hits=$(global_of kprobe_counts.bpf.o kprobe_hits "${pin_dir}_maps")
+        kretprobe_hits=$(global_of kprobe_counts.bpf.o kretprobe_hits "${pin_dir}_maps")
+        wrapper=$(global_of kprobe_counts.bpf.o syscall_wrapper_seen "${pin_dir}_maps")
+        links=$(rawbpf link show 2>&1)
+        stop_holder kprobe
+        if [ "${kprobe_hits:-0}" -ge 5 ] 2>/dev/null && [ "${kretprobe_hits:-0}" -ge 5 ] 2>/dev/null && [ -e "$pin_dir/manual_kprobe" ]; then
+            ok "kprobe/kretprobe do_sys_openat2: $kprobe_hits/$kretprobe_hits hits for 5 opens; manual_kprobe pinned as a program"
+        else
+            fail kprobe "want >= 5 kprobe and kretprobe hits and $pin_dir/manual_kprobe; got '$kprobe_hits' '$kretprobe_hits'; $(tail_of "$holder_err")"
+        fi
+        echo "INFO LINUX_HAS_SYSCALL_WRAPPER as the ksyscall program saw it (2 yes, 1 no, 0 not run): $wrapper"
+        echo "INFO rawbpf link show: $(echo "$links" | tr '\n' '|' | cut -c1-400)"
+    fi
+
+    # uprobe + uretprobe on rawbpf_uprobe_target() of /tmp/rawbpf_uprobe_target, 5 calls returning 1..5.
+    cp /opt/rawbpf/procs/rawbpf_uprobe_target /tmp/rawbpf_uprobe_target
+    if start_holder uprobe_counts.bpf.o; then
+        /tmp/rawbpf_uprobe_target 5
+        uprobe_hits=$(global_of uprobe_counts.bpf.o uprobe_hits "${pin_dir}_maps")
+        uretprobe_hits=$(global_of uprobe_counts.bpf.o uretprobe_hits "${pin_dir}_maps")
+        uretprobe_sum=$(global_of uprobe_counts.bpf.o uretprobe_sum "${pin_dir}_maps")
+        stop_holder uprobe
+        if [ "$uprobe_hits" = 5 ] && [ "$uretprobe_hits" = 5 ] && [ "$uretprobe_sum" = 15 ]; then
+            ok "uprobe/uretprobe rawbpf_uprobe_target: 5 calls, 5 returns summing 15"
+        else
+            fail uprobe "want 5 uprobe hits, 5 uretprobe hits, sum 15; got '$uprobe_hits' '$uretprobe_hits' '$uretprobe_sum'; $(tail_of "$holder_err")"
+        fi
+    fi
+
+    # kprobe.multi: a bpf_link (no --hold needed); a kernel without it must say which release it needs.
+    pin_dir=/sys/fs/bpf/attach_kprobe_multi
+    timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall /opt/rawbpf/artifacts/bpf/tests/kprobe_multi_counts.bpf.o "$pin_dir" autoattach --pinmaps "${pin_dir}_maps" > /tmp/kmulti.out 2>&1
+    status=$?
+    if version_lt "$series" "$KPROBE_MULTI_SINCE" || ! grep -q '^CONFIG_FPROBE=y' "/boot/config-$release"; then
+        if [ "$status" = 1 ] && grep -q "kprobe.multi links (BPF_TRACE_KPROBE_MULTI): it needs Linux $KPROBE_MULTI_SINCE" /tmp/kmulti.out && [ ! -e "$pin_dir" ]; then
+            ok "kprobe.multi on $series: $(cat /tmp/kmulti.out)"
+        else
+            fail kprobe_multi_error "kernel $series (no kprobe.multi): want exit 1 naming Linux $KPROBE_MULTI_SINCE and nothing pinned; got exit $status: $(tail_of /tmp/kmulti.out)"
+        fi
+    else
+        cat /proc/version > /dev/null
+        multi_hits=$(global_of kprobe_multi_counts.bpf.o multi_hits "${pin_dir}_maps")
+        if [ "$status" = 0 ] && [ "${multi_hits:-0}" -ge 1 ] 2>/dev/null; then
+            ok "kprobe.multi: $multi_hits hits"
+        else
+            fail kprobe_multi "want exit 0 and hits; got exit $status, hits '$multi_hits': $(tail_of /tmp/kmulti.out)"
+        fi
+    fi
+    rm -rf "$pin_dir" "${pin_dir}_maps"
+
+    # fentry/fexit (trampolines; lsm counts only where the bpf LSM is active).
+    pin_dir=/sys/fs/bpf/attach_fentry
+    timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall /opt/rawbpf/artifacts/bpf/tests/fentry_counts.bpf.o "$pin_dir" autoattach --pinmaps "${pin_dir}_maps" > /tmp/fentry.out 2>&1
+    status=$?
+    cat /proc/version > /dev/null
+    fentry_hits=$(global_of fentry_counts.bpf.o fentry_hits "${pin_dir}_maps")
+    fexit_hits=$(global_of fentry_counts.bpf.o fexit_hits "${pin_dir}_maps")
+    lsm_hits=$(global_of fentry_counts.bpf.o lsm_hits "${pin_dir}_maps")
+    if [ "$status" = 0 ] && [ "${fentry_hits:-0}" -ge 1 ] 2>/dev/null && [ "${fexit_hits:-0}" -ge 1 ] 2>/dev/null; then
+        ok "fentry/fexit do_sys_openat2: $fentry_hits/$fexit_hits hits (lsm/file_open: $lsm_hits)"
+    else
+        fail fentry "want exit 0 and fentry/fexit hits; got exit $status, '$fentry_hits' '$fexit_hits': $(tail_of /tmp/fentry.out)"
+    fi
+    rm -rf "$pin_dir" "${pin_dir}_maps"
+
+    # iter/task: the pinned iterator link is readable in bpffs; pid 1 is listed.
+    pin_dir=/sys/fs/bpf/attach_iter
+    timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall /opt/rawbpf/artifacts/bpf/tests/iter_tasks.bpf.o "$pin_dir" autoattach > /tmp/iter.out 2>&1
+    status=$?
+    if [ "$status" = 0 ] && cat "$pin_dir/list_tasks" > /tmp/iter.txt 2>&1 && grep -q '^1 ' /tmp/iter.txt; then
+        ok "iter/task: $(grep -c . /tmp/iter.txt) tasks listed through the pinned link"
+    else
+        fail iter "want exit 0 and '1 ...' read from $pin_dir/list_tasks; got exit $status: $(tail_of /tmp/iter.out) $(tail_of /tmp/iter.txt)"
+    fi
+    rm -rf "$pin_dir"
+
+    # perf_event: software cpu-clock at 99 Hz on every CPU.
+    if start_holder perf_event_counts.bpf.o; then
+        i=0
+        while [ "$i" -lt 20000 ]; do i=$((i + 1)); done
+        samples=$(global_of perf_event_counts.bpf.o samples "${pin_dir}_maps")
+        stop_holder perf_event
+        if [ "${samples:-0}" -ge 1 ] 2>/dev/null; then
+            ok "perf_event cpu-clock: $samples samples"
+        else
+            fail perf_event "want samples; got '$samples'; $(tail_of "$holder_err")"
+        fi
+    fi
+}
+
 # ---- The binaries start at all in this guest (libraries, loader) ------------------------------------------
 check_binaries() {
     for tool in rawexitsnoop rawbpf; do
@@ -434,6 +563,7 @@ if [ "$mode" = full ]; then
     check_exitsnoop_capabilities
     check_loadall
     check_net_attach
+    check_attach_kinds
 fi
 
 if [ -z "$failures" ]; then

@@ -231,6 +231,12 @@ program_names() {
         split($2, size_and_name, " "); print size_and_name[2] }'
 }
 
+# Offsets of an object's .bss globals, "name hexoffset" per line: where the attach checks read counters in the
+# pinned .bss map (llvm-objdump -t: "<addr> <flags> .bss\t<size> <name>").
+bss_offsets() {
+    llvm-objdump -t "$1" | awk -F'\t' '$1 ~ / \.bss$/ { split($2, size_and_name, " "); print size_and_name[2], substr($1, 1, 16) }'
+}
+
 # build_initramfs ROOT OUTPUT: for $arch, with the configs of the kernels in $arch_boots.
 build_initramfs() {
     local root=$1 output=$2 applet series cc=gcc busybox=/bin/busybox tools=$repo/artifacts/bin
@@ -257,6 +263,10 @@ build_initramfs() {
         for source in "$repo"/tests/procs/*.c; do
             "$cc" -static -pthread -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/$(basename "$source" .c)" "$source"
         done
+        # The attach checks: the uprobe target (copied to /tmp, where the uprobe sections point, once /tmp is
+        # mounted) and the reader of pinned counters.
+        gcc -static -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/rawbpf_uprobe_target" "$repo/tests/bpf/attach/uprobe_target.c"
+        gcc -static -O2 -Wall -Werror -o "$root/bin/pinned_u64" "$here/pinned_u64.c"
         # The repository's layout, so the tools find their objects the way they do in a checkout.
         if ((stand_ins)); then
             mkdir -p "$root/opt/rawbpf/artifacts/bin"
@@ -279,6 +289,7 @@ build_initramfs() {
         for object in "$repo"/artifacts/bpf/tests/*.bpf.o; do
             cp "$object" "$root/opt/rawbpf/artifacts/bpf/tests/"
             program_names "$object" > "$root/opt/rawbpf/expected/$(basename "$object").programs"
+            bss_offsets "$object" > "$root/opt/rawbpf/expected/$(basename "$object").bss"
         done
     fi
     (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$output"

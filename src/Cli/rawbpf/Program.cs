@@ -18,6 +18,7 @@ internal static class Program
             baseOption,
             BtfDumpCommand.Create(baseOption),
             ProgLoadAllCommand.Create(),
+            LinkCommand.Create(),
             ObjectCommand.Create(),
             NetAttachCommand.Create(),
         };

@@ -36,6 +36,11 @@ internal static class KernelConfig
                 BinaryPrimitives.WriteUInt32LittleEndian(slot, KernelVersionCode());
                 continue;
             }
+            if (LoaderProvided(item.Name) is { } provided)
+            {
+                Encode(item, provided ? "y" : "n", slot);
+                continue;
+            }
             if (!item.Name.StartsWith("CONFIG_", StringComparison.Ordinal))
             {
                 if (!item.IsWeak)
@@ -49,6 +54,17 @@ internal static class KernelConfig
                 throw new BpfObjectLoadException($".kconfig extern '{item.Name}' is not set in the kernel configuration and is not __weak");
         }
     }
+
+    /// <summary>
+    /// The booleans libbpf fills from feature probes rather than the configuration: LINUX_HAS_BPF_COOKIE
+    /// (bpf_get_attach_cookie exists) and LINUX_HAS_SYSCALL_WRAPPER (syscalls enter through __x64_sys_NAME...).
+    /// </summary>
+    private static bool? LoaderProvided(string name) => name switch
+    {
+        "LINUX_HAS_BPF_COOKIE" => KernelFeatures.HasBpfCookie,
+        "LINUX_HAS_SYSCALL_WRAPPER" => KernelFeatures.HasSyscallWrapper,
+        _ => null,
+    };
 
     /// <summary>KERNEL_VERSION(a, b, c) of the running kernel, c capped at 255 as the kernel does.</summary>
     public static uint KernelVersionCode()

@@ -14,6 +14,10 @@ public static unsafe class KernelFeatures
     private static readonly Lazy<bool> PerfEventLinkProbe = new(ProbePerfEventLink);
     private static readonly Lazy<bool> MemcgProbe = new(ProbeMemcgAccounting);
     private static readonly Lazy<BtfFeatures> BtfProbe = new(BtfProbes.Run);
+    private static readonly Lazy<bool> BpfCookieProbe = new(ProbeBpfCookie);
+    private static readonly Lazy<bool> KprobeMultiProbe = new(ProbeKprobeMultiLink);
+    private static readonly Lazy<bool> UprobeMultiProbe = new(ProbeUprobeMultiLink);
+    private static readonly Lazy<bool> SyscallWrapperProbe = new(ProbeSyscallWrapper);
 
     /// <summary>BPF_MAP_TYPE_RINGBUF (5.8).</summary>
     public static bool HasRingBuffer => RingBufferProbe.Value;
@@ -27,6 +31,21 @@ public static unsafe class KernelFeatures
     /// accounting is in place.
     /// </summary>
     public static bool HasMemcgAccounting => MemcgProbe.Value;
+
+    /// <summary>The bpf_get_attach_cookie helper (5.15): what the .kconfig extern LINUX_HAS_BPF_COOKIE says.</summary>
+    public static bool HasBpfCookie => BpfCookieProbe.Value;
+
+    /// <summary>BPF_LINK_CREATE with BPF_TRACE_KPROBE_MULTI (5.18, and only with CONFIG_FPROBE).</summary>
+    public static bool HasKprobeMultiLink => KprobeMultiProbe.Value;
+
+    /// <summary>BPF_LINK_CREATE with BPF_TRACE_UPROBE_MULTI (6.6).</summary>
+    public static bool HasUprobeMultiLink => UprobeMultiProbe.Value;
+
+    /// <summary>
+    /// Syscalls enter through arch wrappers such as <c>__x64_sys_bpf</c> (x86-64 since 4.17, arm64 since 4.19): what
+    /// ksyscall probes attach to and the .kconfig extern LINUX_HAS_SYSCALL_WRAPPER says.
+    /// </summary>
+    public static bool HasSyscallWrapper => SyscallWrapperProbe.Value;
 
     /// <summary>Which BTF kinds and flavours the kernel's BTF_LOAD accepts (what a BTF sanitizer must rewrite).</summary>
     public static BtfFeatures Btf => BtfProbe.Value;
@@ -62,6 +81,86 @@ public static unsafe class KernelFeatures
         return errno == Errno.EBADF;
     }
 
+    /// <summary>libbpf's probe: a kprobe program calling bpf_get_attach_cookie (BPF_FUNC_get_attach_cookie = 174) loads.</summary>
+    private static bool ProbeBpfCookie() =>
+        CloseIfCreated(LoadTrivialProgram(BpfProgramType.Kprobe, BpfAssembler.Call(174)));
+
+    /// <summary>
+    /// A kprobe.multi link on a name no kernel has: a kernel with the link kind looks the name up and says ESRCH
+    /// (or ENOENT); one without it rejects the attach type (EINVAL) or has no fprobe (EOPNOTSUPP).
+    /// </summary>
+    private static bool ProbeKprobeMultiLink() =>
+        ProbeMultiLink(BpfAttachType.TraceKprobeMulti, errno => errno is Errno.ESRCH or Errno.ENOENT);
+
+    /// <summary>libbpf's probe: a uprobe.multi link on path "/" (a directory) fails with EBADF where the link kind exists.</summary>
+    private static bool ProbeUprobeMultiLink() => ProbeMultiLink(BpfAttachType.TraceUprobeMulti, errno => errno == Errno.EBADF);
+
+    private static bool ProbeMultiLink(BpfAttachType attachType, Func<int, bool> supported)
+    {
+        var program = LoadTrivialProgram(BpfProgramType.Kprobe, null, attachType);
+        if (program < 0)
+        {
+            return false;
+        }
+
+        using var programFd = BpfSyscall.OwnFd(program);
+        using var lease = programFd.Lease();
+        using var names = new NativeStrings(["rawbpf_feature_probe_no_such_function"]);
+        var offsets = stackalloc ulong[1];
+        fixed (byte* root = "/\0"u8)
+        {
+            var attr = new LinkCreateAttr { ProgFd = lease.Fd, AttachType = (uint)attachType };
+            if (attachType == BpfAttachType.TraceKprobeMulti)
+            {
+                attr.KprobeMultiCount = 1;
+                attr.KprobeMultiSymbols = (ulong)names.Pointers;
+            }
+            else
+            {
+                attr.UprobeMultiPath = (ulong)root;
+                attr.UprobeMultiOffsets = (ulong)offsets;
+                attr.UprobeMultiCount = 1;
+            }
+
+            var link = BpfSyscall.Invoke(BpfCommand.LinkCreate, ref attr, out var errno);
+            if (link >= 0)
+            {
+                BpfSyscall.OwnFd(link).Dispose();
+                return true;
+            }
+
+            return supported(errno);
+        }
+    }
+
+    /// <summary>
+    /// As libbpf: a kprobe on <c>__PREFIX_sys_bpf</c> opens. Without the kprobe PMU (no kprobes, or a pre-4.17 kernel),
+    /// /proc/kallsyms tells whether the wrapper exists.
+    /// </summary>
+    private static bool ProbeSyscallWrapper()
+    {
+        if (Host.KernelSymbols.SyscallWrapperPrefix is not { } prefix)
+        {
+            return false;
+        }
+
+        var wrapper = $"__{prefix}_sys_bpf";
+        if (Host.ProbePmu.Kprobe is not { } pmu)
+        {
+            return Host.KernelSymbols.IsFunction(wrapper);
+        }
+
+        try
+        {
+            Links.ProbeEvents.OpenPmu(pmu, retprobe: false, wrapper, 0, Environment.ProcessId).Dispose();
+            return true;
+        }
+        catch (LinuxSyscallException)
+        {
+            return false;
+        }
+    }
+
     private static bool ProbeMemcgAccounting()
     {
         // r0 = bpf_ktime_get_coarse_ns() (BPF_FUNC_ktime_get_coarse_ns = 160); exit
@@ -69,7 +168,7 @@ public static unsafe class KernelFeatures
     }
 
     /// <summary>Loads "r0 = 0; exit", or "call helper; exit" when a call is given. Returns the raw fd or -1.</summary>
-    private static int LoadTrivialProgram(BpfProgramType type, BpfInstruction? call)
+    private static int LoadTrivialProgram(BpfProgramType type, BpfInstruction? call, BpfAttachType expectedAttachType = 0)
     {
         Span<BpfInstruction> instructions = stackalloc BpfInstruction[2];
         instructions[0] = call ?? BpfAssembler.Mov64(0, 0);
@@ -84,6 +183,7 @@ public static unsafe class KernelFeatures
                 InsnCount = 2,
                 Insns = (ulong)insns,
                 License = (ulong)licenseText,
+                ExpectedAttachType = (uint)expectedAttachType,
             };
             return BpfSyscall.Invoke(BpfCommand.ProgLoad, ref attr, out _);
         }

@@ -1,10 +1,12 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace RawBpf.Loader.Host;
 
 /// <summary>
-/// Addresses of kernel symbols from <c>/proc/kallsyms</c> ("address type name [module]" per line), for untyped
-/// .ksyms externs (<c>extern const void x __ksym</c>), as libbpf's <c>bpf_object__read_kallsyms_file</c>.
+/// Kernel symbols: addresses from <c>/proc/kallsyms</c> ("address type name [module]" per line) for untyped .ksyms
+/// externs, as libbpf's <c>bpf_object__read_kallsyms_file</c>; function names for kprobes, and tracefs
+/// available_filter_functions (what kprobe.multi can attach to).
 /// </summary>
 public static class KernelSymbols
 {
@@ -39,4 +41,53 @@ public static class KernelSymbols
         }
         return found.ToDictionary(p => p.Key, p => (IReadOnlyList<ulong>)p.Value, StringComparer.Ordinal);
     }
+
+    /// <summary>Whether /proc/kallsyms lists <paramref name="name"/> as a function (text symbol), in vmlinux or a module.</summary>
+    public static bool IsFunction(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        foreach (var line in File.ReadLines(KallsymsPath))
+        {
+            // "ADDRESS TYPE NAME[\t[MODULE]]"
+            var parts = line.Split([' ', '\t'], 4, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 3 && parts[2] == name && parts[1] is "T" or "t" or "W" or "w")
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The traceable functions whose names match glob <paramref name="pattern"/>, from tracefs
+    /// available_filter_functions (module suffixes " [mod]" dropped, duplicates once), as libbpf resolves a
+    /// kprobe.multi pattern.
+    /// </summary>
+    public static IReadOnlyList<string> MatchTraceable(string pattern)
+    {
+        var path = Path.Combine(Tracefs.Locate(), "available_filter_functions");
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path))
+        {
+            var end = line.IndexOfAny([' ', '\t']);
+            var name = end < 0 ? line : line[..end];
+            if (name.Length > 0 && Glob.IsMatch(name, pattern))
+                names.Add(name);
+        }
+
+        return [.. names];
+    }
+
+    /// <summary>
+    /// The arch prefix of syscall wrappers (<c>__x64_sys_openat</c>, <c>__arm64_sys_openat</c>), as libbpf's
+    /// arch_specific_syscall_pfx, or null where the loader knows none.
+    /// </summary>
+    public static string? SyscallWrapperPrefix => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => "x64",
+        Architecture.Arm64 => "arm64",
+        Architecture.X86 => "ia32",
+        Architecture.S390x => "s390x",
+        Architecture.RiscV64 => "riscv",
+        _ => null,
+    };
 }

@@ -30,11 +30,75 @@ internal static unsafe class ObjectInfo
             info.ValueSize, info.MaxEntries, (BpfMapFlags)info.MapFlags, info.BtfId, info.BtfKeyTypeId, info.BtfValueTypeId);
     }
 
+    /// <summary>The link's head, then (second call, with a buffer for the names some kinds copy out) what it is attached to.</summary>
     public static BpfLinkInformation GetLinkInfo(BpfFileDescriptor fd)
     {
         var info = default(BpfLinkInfo);
         Get(fd, &info, sizeof(BpfLinkInfo));
-        return new BpfLinkInformation(info.Id, info.Type, info.ProgId);
+        var head = new BpfLinkInformation(info.Id, info.Type, info.ProgId);
+        const int NameCapacity = 4096;
+        var name = stackalloc byte[NameCapacity];
+        var type = info.Type;
+        info = default;
+        switch ((BpfLinkType)type)
+        {
+            case BpfLinkType.RawTracepoint:
+                info.TpName = (ulong)name;
+                info.TpNameLen = NameCapacity;
+                break;
+            case BpfLinkType.Iter:
+                info.IterTargetName = (ulong)name;
+                info.IterTargetNameLen = NameCapacity;
+                break;
+            case BpfLinkType.UprobeMulti:
+                info.UprobeMultiPath = (ulong)name;
+                info.UprobeMultiPathSize = NameCapacity;
+                break;
+            case BpfLinkType.PerfEvent:
+                // The type decides which union member the kernel fills; every named one keeps its name at 24.
+                Get(fd, &info, sizeof(BpfLinkInfo));
+                var perfType = info.PerfEventType;
+                info = default;
+                info.PerfEventType = perfType;
+                if (perfType is >= 1 and <= 5)
+                {
+                    info.PerfEventName = (ulong)name;
+                    info.PerfEventNameLen = NameCapacity;
+                }
+
+                break;
+        }
+
+        Get(fd, &info, sizeof(BpfLinkInfo));
+        return head with { Target = LinkTarget(type, info, AttrText.FixedName(name, NameCapacity)) };
+    }
+
+    /// <summary>What bpftool prints after a link's type, from the kind's member of the info union.</summary>
+    private static string? LinkTarget(uint type, in BpfLinkInfo info, string name)
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        return (BpfLinkType)type switch
+        {
+            BpfLinkType.RawTracepoint => "tp " + name,
+            BpfLinkType.Tracing => string.Create(culture, $"attach_type {UapiNames.Of((BpfAttachType)info.TracingAttachType)} target_obj_id {info.TracingTargetObjId} target_btf_id {info.TracingTargetBtfId}"),
+            BpfLinkType.Cgroup => string.Create(culture, $"cgroup {info.CgroupId} attach_type {UapiNames.Of((BpfAttachType)info.CgroupAttachType)}"),
+            BpfLinkType.Iter => "target " + name,
+            BpfLinkType.Netns => string.Create(culture, $"netns_ino {info.NetnsIno} attach_type {UapiNames.Of((BpfAttachType)info.NetnsAttachType)}"),
+            BpfLinkType.Xdp or BpfLinkType.Netkit => string.Create(culture, $"ifindex {info.Ifindex}"),
+            BpfLinkType.Tcx => string.Create(culture, $"ifindex {info.Ifindex} attach_type {UapiNames.Of((BpfAttachType)info.TcxAttachType)}"),
+            BpfLinkType.KprobeMulti => string.Create(culture, $"{((info.KprobeMultiFlags & LinkCreateAttr.BPF_F_KPROBE_MULTI_RETURN) != 0 ? "kretprobe.multi" : "kprobe.multi")} func_cnt {info.KprobeMultiCount}"),
+            BpfLinkType.UprobeMulti => string.Create(culture, $"{((info.UprobeMultiFlags & LinkCreateAttr.BPF_F_UPROBE_MULTI_RETURN) != 0 ? "uretprobe.multi" : "uprobe.multi")} path {name} func_cnt {info.UprobeMultiCount}{(info.UprobeMultiPid != 0 ? $" pid {info.UprobeMultiPid}" : string.Empty)}"),
+            BpfLinkType.PerfEvent => info.PerfEventType switch
+            {
+                1 or 2 => string.Create(culture, $"{(info.PerfEventType == 1 ? "uprobe" : "uretprobe")} {name}+0x{info.PerfEventOffset:x}"),
+                3 or 4 => string.Create(culture, $"{(info.PerfEventType == 3 ? "kprobe" : "kretprobe")} {name}{(info.PerfEventOffset != 0 ? $"+0x{info.PerfEventOffset:x}" : string.Empty)}"),
+                5 => "tracepoint " + name,
+                6 => string.Create(culture, $"event {info.PerfEventEventType}:{info.PerfEventConfig}"),
+                // Before 6.6 the kernel says nothing about a perf event link's event.
+                _ => null,
+            },
+            _ => null,
+        };
     }
 
     public static BtfInformation GetBtfInfo(BpfFileDescriptor fd)
@@ -56,20 +120,39 @@ internal static unsafe class ObjectInfo
 public static class BpfObjectIds
 {
     /// <summary>Every loaded program's id, ascending.</summary>
-    public static IReadOnlyList<uint> ProgramIds()
+    public static IReadOnlyList<uint> ProgramIds() => Ids(BpfCommand.ProgGetNextId);
+
+    /// <summary>Every link's id, ascending (BPF_LINK_GET_NEXT_ID, 5.8).</summary>
+    public static IReadOnlyList<uint> LinkIds() => Ids(BpfCommand.LinkGetNextId);
+
+    private static List<uint> Ids(BpfCommand next)
     {
         var ids = new List<uint>();
         var attr = new GetNextIdAttr();
         while (true)
         {
-            if (BpfSyscall.Invoke(BpfCommand.ProgGetNextId, ref attr, out var errno) < 0)
+            if (BpfSyscall.Invoke(next, ref attr, out var errno) < 0)
             {
-                return errno == Errno.ENOENT ? ids : throw new BpfSyscallException(BpfCommand.ProgGetNextId, errno);
+                return errno == Errno.ENOENT ? ids : throw new BpfSyscallException(next, errno);
             }
 
             ids.Add(attr.NextId);
             attr.StartId = attr.NextId;
         }
+    }
+
+    /// <summary>What link <paramref name="id"/> is, or null when no such link exists (any more).</summary>
+    public static BpfLinkInformation? TryGetLinkInfo(uint id)
+    {
+        var attr = new GetFdByIdAttr { Id = id };
+        var fd = BpfSyscall.Invoke(BpfCommand.LinkGetFdById, ref attr, out var errno);
+        if (fd < 0)
+        {
+            return errno == Errno.ENOENT ? null : throw new BpfSyscallException(BpfCommand.LinkGetFdById, errno);
+        }
+
+        using var link = BpfSyscall.OwnFd(fd);
+        return ObjectInfo.GetLinkInfo(link);
     }
 
     /// <summary>Opens a program by id; null when no such program exists (any more).</summary>

@@ -1,8 +1,5 @@
-using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
-using RawBpf.Loader.Programs;
-using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
@@ -17,11 +14,9 @@ public enum BpfAttachMethod
     /// <summary>perf_event_open + ioctl(PERF_EVENT_IOC_SET_BPF) + ioctl(PERF_EVENT_IOC_ENABLE): the pre-5.15 path; the perf event fd owns the attachment.</summary>
     PerfEventIoctl,
 
-    /// <summary>BPF_RAW_TRACEPOINT_OPEN: raw_tp by name, or tp_btf/fentry/fexit through the program's attach_btf_id.</summary>
+    /// <summary>BPF_RAW_TRACEPOINT_OPEN: raw_tp by name, or tp_btf/fentry/fexit/lsm through the program's attach_btf_id.</summary>
     RawTracepointOpen,
 
-    /// <summary>BPF_LINK_CREATE with the program's own attach type (XDP and tcx on an ifindex, a cgroup fd, a netns fd).</summary>
-    LinkCreate,
 
     /// <summary>BPF_PROG_ATTACH to a cgroup with BPF_F_ALLOW_MULTI (kernels without cgroup links); BPF_PROG_DETACH undoes it.</summary>
     ProgAttach,
@@ -31,9 +26,17 @@ public enum BpfAttachMethod
 
     /// <summary>setsockopt(SO_ATTACH_BPF) on a socket; SO_DETACH_BPF undoes it.</summary>
     SocketOption,
+    /// <summary>
+    /// BPF_LINK_CREATE with the program's own attach type (kprobe.multi, uprobe.multi, iterators, tracing with a
+    /// cookie; XDP and tcx on an ifindex, a cgroup fd, a netns fd).
+    /// </summary>
+    LinkCreate,
+
+    /// <summary>A link opened from bpffs (BPF_OBJ_GET): attached by someone else, possibly another process.</summary>
+    Pinned,
 }
 
-/// <summary>Which tracepoint attach path to take.</summary>
+/// <summary>Which perf-event attach path to take (tracepoints, kprobes, uprobes, perf events).</summary>
 public enum TracepointAttachPreference
 {
     /// <summary>A BPF link when the kernel has it (probed), else the ioctl path.</summary>
@@ -47,118 +50,73 @@ public enum TracepointAttachPreference
 }
 
 /// <summary>
-/// An attachment of a program; disposing it detaches. Holds the perf event fd and/or the bpf_link fd, and says
-/// which path was taken (<see cref="Method"/>). The attach kinds in this namespace (<see cref="XdpLink"/>,
-/// <see cref="TcxLink"/>, <see cref="CgroupLink"/>...) derive from it and release what they add in
-/// <see cref="Dispose(bool)"/>.
+/// An attachment of a program; disposing it detaches. Each attach kind is a subclass in this namespace
+/// (<see cref="TracepointLink"/>, <see cref="KprobeLink"/>, <see cref="UprobeLink"/>, <see cref="XdpLink"/>,
+/// <see cref="TcxLink"/>, <see cref="CgroupLink"/>...); this base holds the
+/// bpf_link fd (if the kernel made one), what it is attached to, and which path was taken.
 /// </summary>
 public class BpfLink : IDisposable
 {
     private protected BpfLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, string target)
-        : this(method, linkFd, null, target)
-    {
-    }
-
-    private BpfLink(BpfAttachMethod method, BpfFileDescriptor? linkFd, PerfEventFileDescriptor? perfEventFd, string target)
     {
         Method = method;
         LinkFd = linkFd;
-        PerfEventFd = perfEventFd;
         Target = target;
     }
 
     public BpfAttachMethod Method { get; }
 
-    /// <summary>The bpf_link fd (null on the ioctl path).</summary>
+    /// <summary>The bpf_link fd (null on the ioctl path, which has no link object).</summary>
     public BpfFileDescriptor? LinkFd { get; }
 
-    /// <summary>The perf event fd (tracepoint attachments only).</summary>
-    public PerfEventFileDescriptor? PerfEventFd { get; }
-
-    /// <summary>What it is attached to, e.g. <c>tracepoint/sched/sched_process_exit</c>.</summary>
+    /// <summary>What it is attached to, e.g. <c>tracepoint/sched/sched_process_exit</c> or <c>kprobe/do_sys_openat2</c>.</summary>
     public string Target { get; }
 
-    /// <summary>
-    /// Attaches a BPF_PROG_TYPE_TRACEPOINT program to <paramref name="category"/>/<paramref name="name"/>:
-    /// perf_event_open(PERF_TYPE_TRACEPOINT, config = tracepoint id, pid -1, cpu 0) — a tracepoint event fires for
-    /// every CPU whichever CPU it was opened on — then a BPF link or the ioctl pair.
-    /// </summary>
-    public static BpfLink AttachTracepoint(BpfProgram program, string category, string name, TracepointAttachPreference preference = TracepointAttachPreference.Automatic)
+    /// <summary>The perf event fd, for the attach kinds built on one (tracepoint, kprobe, uprobe); else null.</summary>
+    public virtual PerfEventFileDescriptor? PerfEventFd => null;
+
+    /// <summary>See <see cref="TracepointLink.Attach"/>.</summary>
+    public static BpfLink AttachTracepoint(BpfProgram program, string category, string name, TracepointAttachPreference preference = TracepointAttachPreference.Automatic) =>
+        TracepointLink.Attach(program, category, name, 0, preference);
+
+    /// <summary>See <see cref="RawTracepointLink.Attach"/>.</summary>
+    public static BpfLink AttachRawTracepoint(BpfProgram program, string name) => RawTracepointLink.Attach(program, name);
+
+    /// <summary>See <see cref="TracingLink.Attach"/>.</summary>
+    public static BpfLink AttachTracing(BpfProgram program) => TracingLink.Attach(program, 0);
+
+    /// <summary>Opens a link pinned in bpffs (by <see cref="Pin"/>, bpftool or rawbpf); disposing it closes this fd only, the pin keeps the attachment.</summary>
+    public static BpfLink OpenPinned(string path)
     {
-        ArgumentNullException.ThrowIfNull(program);
-        var id = Tracefs.GetTracepointId(category, name);
-        var attr = new PerfEventAttr
-        {
-            Type = PerfEventAttr.PERF_TYPE_TRACEPOINT,
-            Size = PerfEventAttr.SizeVer7,
-            Config = id,
-            SamplePeriod = 1,
-            WakeupEvents = 1,
-        };
-        var perfEvent = KernelCalls.PerfEventOpen(ref attr, pid: -1, cpu: 0, groupFd: -1, PerfEventAttr.PERF_FLAG_FD_CLOEXEC);
-        var target = $"tracepoint/{category}/{name}";
+        var fd = BpfFs.GetPinned(path);
         try
         {
-            var useLink = preference switch
-            {
-                TracepointAttachPreference.ForceLink => true,
-                TracepointAttachPreference.ForceIoctl => false,
-                _ => KernelFeatures.HasPerfEventLink,
-            };
-            if (useLink)
-            {
-                using var programLease = program.Fd.Lease();
-                using var eventLease = perfEvent.Lease();
-                var link = new LinkCreateAttr { ProgFd = programLease.Fd, TargetFd = eventLease.Fd, AttachType = (uint)BpfAttachType.PerfEvent };
-                var linkFd = BpfSyscall.InvokeForFd(BpfCommand.LinkCreate, ref link, $"program \"{program.Name}\" on {target}");
-                return new BpfLink(BpfAttachMethod.PerfEventLink, linkFd, perfEvent, target);
-            }
-
-            // The perf event fd now owns the attachment: closing it detaches the program.
-            using var lease = program.Fd.Lease();
-            KernelCalls.Ioctl(perfEvent, Libc.PERF_EVENT_IOC_SET_BPF, "PERF_EVENT_IOC_SET_BPF", lease.Fd);
-            KernelCalls.Ioctl(perfEvent, Libc.PERF_EVENT_IOC_ENABLE, "PERF_EVENT_IOC_ENABLE", 0);
-            return new BpfLink(BpfAttachMethod.PerfEventIoctl, null, perfEvent, target);
+            // BPF_OBJ_GET opens whatever is pinned; only a link's anonymous inode is named bpf_link (bpf-link on newer kernels).
+            if (new FileInfo($"/proc/self/fd/{fd.RawFd}").LinkTarget is not ("anon_inode:bpf_link" or "anon_inode:bpf-link"))
+                throw new BpfAttachException($"{path} is not a pinned link (a program or map is pinned there?)");
+            var info = ObjectInfo.GetLinkInfo(fd);
+            return new BpfLink(BpfAttachMethod.Pinned, fd, $"{BpfLinkKinds.Name(info.Type)} link {info.Id} pinned at {path}");
         }
         catch
         {
-            perfEvent.Dispose();
+            fd.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Attaches a BPF_PROG_TYPE_RAW_TRACEPOINT program to raw tracepoint <paramref name="name"/> (e.g. <c>sched_process_exit</c>).</summary>
-    public static BpfLink AttachRawTracepoint(BpfProgram program, string name)
-    {
-        ArgumentNullException.ThrowIfNull(program);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        return RawTracepointOpen(program, name, "raw_tracepoint/" + name);
-    }
-
-    /// <summary>
-    /// Attaches a BTF-typed tracing program (tp_btf, fentry, fexit) whose target was fixed at load time by
-    /// attach_btf_id: BPF_RAW_TRACEPOINT_OPEN with a NULL name.
-    /// </summary>
-    public static BpfLink AttachTracing(BpfProgram program)
-    {
-        ArgumentNullException.ThrowIfNull(program);
-        return RawTracepointOpen(program, null, "tracing/" + program.Name);
-    }
-
-    private static unsafe BpfLink RawTracepointOpen(BpfProgram program, string? name, string target)
-    {
-        var nameBytes = name is null ? null : BpfFs.NullTerminated(name);
-        fixed (byte* namePointer = nameBytes)
-        {
-            using var lease = program.Fd.Lease();
-            var attr = new RawTracepointOpenAttr { Name = (ulong)namePointer, ProgFd = lease.Fd };
-            var fd = BpfSyscall.InvokeForFd(BpfCommand.RawTracepointOpen, ref attr, $"program \"{program.Name}\" on {target}");
-            return new BpfLink(BpfAttachMethod.RawTracepointOpen, fd, null, target);
         }
     }
 
     /// <summary>BPF_OBJ_GET_INFO_BY_FD on the link (null on the ioctl path, which has no link object).</summary>
     public BpfLinkInformation? GetInfo() => LinkFd is null ? null : ObjectInfo.GetLinkInfo(LinkFd);
+
+    /// <summary>
+    /// BPF_OBJ_PIN: keeps the attachment alive at <paramref name="path"/> in bpffs after this process closes it
+    /// (until the pin is removed). Only a bpf_link can be pinned: the ioctl path (pre-5.15 perf events) has none.
+    /// </summary>
+    public void Pin(string path)
+    {
+        var fd = LinkFd ?? throw new InvalidOperationException(
+            $"the attachment to {Target} has no bpf_link to pin: it was made with {Method} (a kernel before 5.15 has no links for perf events)");
+        BpfFs.Pin(fd, path);
+    }
 
     /// <summary>Detaches: closes the link and whatever else the attach kind holds.</summary>
     public void Dispose()
@@ -167,13 +125,10 @@ public class BpfLink : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Closes the link, then the perf event; subclasses release what they add after calling this.</summary>
+    /// <summary>Closes the link fd; subclasses release what they add after calling this.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (disposing)
-        {
             LinkFd?.Dispose();
-            PerfEventFd?.Dispose();
-        }
     }
 }

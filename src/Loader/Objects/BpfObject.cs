@@ -187,26 +187,24 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>
-    /// Attaches program <paramref name="programName"/> as its section name says (tp/, raw_tp/, tp_btf/, fentry/, fexit/).
-    /// A tracepoint attaches as <paramref name="preference"/> says, or else as <see cref="BpfObjectLoadOptions.TracepointAttach"/> did.
+    /// Attaches program <paramref name="programName"/> as its section name says (see <see cref="SectionAttach"/>:
+    /// tp/, raw_tp/, tp_btf/, fentry/, fexit/, fmod_ret/, lsm/, iter/, kprobe/, kretprobe/, ksyscall/, kprobe.multi/,
+    /// uprobe/PATH:FUNC, uprobe.multi/, perf_event). A perf-event-based attachment (tracepoint, kprobe, uprobe) goes
+    /// as <paramref name="preference"/> says, or else as <see cref="BpfObjectLoadOptions.TracepointAttach"/> did.
     /// </summary>
     public BpfLink Attach(string programName, TracepointAttachPreference? preference = null)
     {
         var program = GetProgram(programName);
         var info = File.FindProgram(programName)?.Info
-            ?? throw new InvalidOperationException($"program '{programName}' has no section type to attach by");
-        BpfLink link;
-        if (info.Tracepoint is { } tracepoint)
-            link = program.AttachTracepoint(tracepoint.Category, tracepoint.Name, preference ?? _tracepointAttach);
-        else if (info.ProgramType == BpfProgramType.RawTracepoint && info.AttachTarget is { Length: > 0 } target)
-            link = program.AttachRawTracepoint(target);
-        else if (info.ProgramType is BpfProgramType.Tracing)
-            link = program.AttachTracing();
-        else
-            throw new NotSupportedException($"program '{programName}' (section '{info.SectionName}') cannot be attached automatically");
+            ?? throw new BpfAttachException($"program '{programName}' has no section type to attach by");
+        var link = SectionAttach.Attach(program, info, preference ?? _tracepointAttach);
         _links.Add(link);
         return link;
     }
+
+    /// <summary>Whether <see cref="Attach"/> can attach <paramref name="programName"/> by its section name alone.</summary>
+    public bool CanAttach(string programName) =>
+        File.FindProgram(programName)?.Info is { } info && SectionAttach.CanAttach(info);
 
     /// <summary>Pins every loaded program at <paramref name="directory"/>/&lt;function name&gt;, as bpftool prog loadall does.</summary>
     /// <remarks>All or nothing: on a failure, the pins and directories this call made are removed again.</remarks>

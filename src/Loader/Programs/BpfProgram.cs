@@ -171,15 +171,40 @@ public sealed unsafe class BpfProgram : IDisposable
         BpfSyscall.InvokeOrThrow(BpfCommand.ProgBindMap, ref attr, $"program \"{Name}\" and map \"{map.Name}\"");
     }
 
-    /// <summary>See <see cref="BpfLink.AttachTracepoint"/>.</summary>
-    public BpfLink AttachTracepoint(string category, string name, TracepointAttachPreference preference = TracepointAttachPreference.Automatic) =>
-        BpfLink.AttachTracepoint(this, category, name, preference);
+    /// <summary>See <see cref="TracepointLink.Attach"/>.</summary>
+    public TracepointLink AttachTracepoint(string category, string name, TracepointAttachPreference preference = TracepointAttachPreference.Automatic, ulong cookie = 0) =>
+        TracepointLink.Attach(this, category, name, cookie, preference);
 
-    /// <summary>See <see cref="BpfLink.AttachRawTracepoint"/>.</summary>
-    public BpfLink AttachRawTracepoint(string name) => BpfLink.AttachRawTracepoint(this, name);
+    /// <summary>See <see cref="RawTracepointLink.Attach"/>.</summary>
+    public RawTracepointLink AttachRawTracepoint(string name) => RawTracepointLink.Attach(this, name);
 
-    /// <summary>See <see cref="BpfLink.AttachTracing"/>.</summary>
-    public BpfLink AttachTracing() => BpfLink.AttachTracing(this);
+    /// <summary>fentry, fexit, fmod_ret, lsm, tp_btf: see <see cref="TracingLink.Attach"/>.</summary>
+    public TracingLink AttachTracing(ulong cookie = 0) => TracingLink.Attach(this, cookie);
+
+    /// <summary>See <see cref="KprobeLink.Attach"/>.</summary>
+    public KprobeLink AttachKprobe(string symbol, ulong offset = 0, bool retprobe = false, ulong cookie = 0) =>
+        KprobeLink.Attach(this, symbol, offset, retprobe, cookie);
+
+    /// <summary>See <see cref="KprobeLink.AttachSyscall"/>.</summary>
+    public KprobeLink AttachSyscall(string syscall, bool retprobe = false, ulong cookie = 0) =>
+        KprobeLink.AttachSyscall(this, syscall, retprobe, cookie);
+
+    /// <summary>See <see cref="KprobeMultiLink.Attach(BpfProgram, string, bool, IReadOnlyList{ulong})"/>.</summary>
+    public KprobeMultiLink AttachKprobeMulti(string pattern, bool retprobe = false) => KprobeMultiLink.Attach(this, pattern, retprobe);
+
+    /// <summary>See <see cref="UprobeLink.Attach"/>.</summary>
+    public UprobeLink AttachUprobe(string binary, string? symbol, ulong offset = 0, int pid = -1, bool retprobe = false, ulong cookie = 0) =>
+        UprobeLink.Attach(this, binary, symbol, offset, pid, retprobe, cookie);
+
+    /// <summary>See <see cref="UprobeMultiLink.Attach"/>.</summary>
+    public UprobeMultiLink AttachUprobeMulti(string binary, string pattern, int pid = -1, bool retprobe = false) =>
+        UprobeMultiLink.Attach(this, binary, pattern, pid, retprobe);
+
+    /// <summary>See <see cref="PerfEventLink.Attach"/>.</summary>
+    public PerfEventLink AttachPerfEvent(PerfEventSampling? sampling = null) => PerfEventLink.Attach(this, sampling);
+
+    /// <summary>See <see cref="IteratorLink.Attach"/>.</summary>
+    public IteratorLink AttachIterator() => IteratorLink.Attach(this);
 
     public void Dispose() => Fd.Dispose();
 

@@ -52,8 +52,11 @@ internal unsafe struct BpfMapInfo
     [FieldOffset(80)] public ulong MapExtra;      // __u64 map_extra
 }
 
-/// <summary><c>struct bpf_link_info</c> (48 bytes in the 6.1 header): a common head and a per-type union at 16.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 48)]
+/// <summary>
+/// <c>struct bpf_link_info</c>: a common head and a per-type union at 16, laid out to the largest member newer
+/// kernels have (perf_event and uprobe_multi, 6.6-6.8); an older kernel fills what it knows and the rest stays zero.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 72)]
 internal struct BpfLinkInfo
 {
     [FieldOffset(0)] public uint Type;           // __u32 type: enum bpf_link_type
@@ -62,6 +65,29 @@ internal struct BpfLinkInfo
     [FieldOffset(16)] public ulong TpName;       // raw_tracepoint.tp_name: user buffer (0 = do not copy)
     [FieldOffset(24)] public uint TpNameLen;     // raw_tracepoint.tp_name_len
     [FieldOffset(16)] public uint TracingAttachType; // tracing.attach_type
+    [FieldOffset(20)] public uint TracingTargetObjId; // tracing.target_obj_id
+    [FieldOffset(24)] public uint TracingTargetBtfId; // tracing.target_btf_id
+    [FieldOffset(16)] public ulong CgroupId;     // cgroup.cgroup_id
+    [FieldOffset(24)] public uint CgroupAttachType; // cgroup.attach_type
+    [FieldOffset(16)] public ulong IterTargetName; // iter.target_name: user buffer
+    [FieldOffset(24)] public uint IterTargetNameLen; // iter.target_name_len
+    [FieldOffset(16)] public uint NetnsIno;      // netns.netns_ino
+    [FieldOffset(20)] public uint NetnsAttachType; // netns.attach_type
+    [FieldOffset(16)] public uint Ifindex;       // xdp.ifindex, tcx.ifindex, netkit.ifindex
+    [FieldOffset(20)] public uint TcxAttachType; // tcx.attach_type
+    [FieldOffset(24)] public uint KprobeMultiCount; // kprobe_multi.count (6.6)
+    [FieldOffset(28)] public uint KprobeMultiFlags; // kprobe_multi.flags
+    [FieldOffset(16)] public ulong UprobeMultiPath; // uprobe_multi.path: user buffer (6.8)
+    [FieldOffset(48)] public uint UprobeMultiPathSize; // uprobe_multi.path_size
+    [FieldOffset(52)] public uint UprobeMultiCount; // uprobe_multi.count
+    [FieldOffset(56)] public uint UprobeMultiFlags; // uprobe_multi.flags
+    [FieldOffset(60)] public uint UprobeMultiPid;  // uprobe_multi.pid
+    [FieldOffset(16)] public uint PerfEventType; // perf_event.type: enum bpf_perf_event_type (6.6)
+    [FieldOffset(24)] public ulong PerfEventName; // perf_event.{uprobe.file_name, kprobe.func_name, tracepoint.tp_name}: user buffer
+    [FieldOffset(32)] public uint PerfEventNameLen; // name_len
+    [FieldOffset(36)] public uint PerfEventOffset; // uprobe.offset, kprobe.offset
+    [FieldOffset(24)] public ulong PerfEventConfig; // event.config
+    [FieldOffset(32)] public uint PerfEventEventType; // event.type
 }
 
 /// <summary><c>struct bpf_btf_info</c> (32 bytes).</summary>

@@ -12,11 +12,13 @@ internal struct PerfEventAttr
 {
     public const uint SizeVer7 = 128;
 
-    // __u32 type: enum perf_type_id
+    // __u32 type: enum perf_type_id (dynamic PMUs such as kprobe/uprobe have their type in sysfs)
+    public const uint PERF_TYPE_HARDWARE = 0;
     public const uint PERF_TYPE_SOFTWARE = 1;
     public const uint PERF_TYPE_TRACEPOINT = 2;
 
     // enum perf_sw_ids
+    public const ulong PERF_COUNT_SW_CPU_CLOCK = 0;
     public const ulong PERF_COUNT_SW_BPF_OUTPUT = 10;
 
     // enum perf_event_sample_format
@@ -24,6 +26,7 @@ internal struct PerfEventAttr
 
     // Bits of the flags word at offset 40 (the C bitfield: disabled:1, inherit:1, pinned:1, ... watermark is bit 14).
     public const ulong FlagDisabled = 1UL << 0;
+    public const ulong FlagFreq = 1UL << 10;
     public const ulong FlagWatermark = 1UL << 14;
 
     // perf_event_open flags argument
@@ -47,10 +50,17 @@ internal struct PerfEventAttr
         {
             PERF_TYPE_TRACEPOINT => "PERF_TYPE_TRACEPOINT",
             PERF_TYPE_SOFTWARE => "PERF_TYPE_SOFTWARE",
+            PERF_TYPE_HARDWARE => "PERF_TYPE_HARDWARE",
             _ => Type.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         text.Field("config", Type == PERF_TYPE_SOFTWARE && Config == PERF_COUNT_SW_BPF_OUTPUT ? "PERF_COUNT_SW_BPF_OUTPUT" : Config.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        text.Field("sample_period", SamplePeriod);
+        text.Field((Flags & FlagFreq) != 0 ? "sample_freq" : "sample_period", SamplePeriod);
+        if (Config1 != 0)
+        {
+            // kprobe_func / uprobe_path: a pointer to a NUL-terminated string.
+            text.Field("config1", AttrText.CString(Config1)).Field("config2", Config2);
+        }
+
         if (SampleType != 0)
         {
             text.Field("sample_type", SampleType == PERF_SAMPLE_RAW ? "PERF_SAMPLE_RAW" : SampleType.ToString(System.Globalization.CultureInfo.InvariantCulture));
