@@ -25,7 +25,7 @@ public sealed class UsageTests
         AssertUsageError(RawExitSnoopBinary.Path, expected, arguments);
 
     [Theory]
-    [InlineData("rawbpf: missing command (btf, prog, object, net)")]
+    [InlineData("rawbpf: missing command (btf, prog, link, object, net)")]
     [InlineData("rawbpf: unknown option '--bogus'", "--bogus")]
     [InlineData("rawbpf: object: missing OBJ", "object")]
     [InlineData("rawbpf: option '--btf' needs a value", "object", "x.o", "--btf")]
