@@ -265,8 +265,8 @@ build_initramfs() {
         done
         # The attach checks: the uprobe target (copied to /tmp, where the uprobe sections point, once /tmp is
         # mounted) and the reader of pinned counters.
-        gcc -static -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/rawbpf_uprobe_target" "$repo/tests/bpf/attach/uprobe_target.c"
-        gcc -static -O2 -Wall -Werror -o "$root/bin/pinned_u64" "$here/pinned_u64.c"
+        "$cc" -static -O2 -Wall -Werror -o "$root/opt/rawbpf/procs/rawbpf_uprobe_target" "$repo/tests/bpf/attach/uprobe_target.c"
+        "$cc" -static -O2 -Wall -Werror -o "$root/bin/pinned_u64" "$here/pinned_u64.c"
         # The repository's layout, so the tools find their objects the way they do in a checkout.
         if ((stand_ins)); then
             mkdir -p "$root/opt/rawbpf/artifacts/bin"
