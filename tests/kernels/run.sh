@@ -291,6 +291,14 @@ build_initramfs() {
             program_names "$object" > "$root/opt/rawbpf/expected/$(basename "$object").programs"
             bss_offsets "$object" > "$root/opt/rawbpf/expected/$(basename "$object").bss"
         done
+        # The register-reading programs as built for arm64 (bpf/bpf.proj) replace their x86-64 builds there.
+        if [[ "$arch" == aarch64 ]]; then
+            for object in "$repo"/artifacts/bpf-arm64/tests/*.bpf.o; do
+                cp "$object" "$root/opt/rawbpf/artifacts/bpf/tests/"
+                program_names "$object" > "$root/opt/rawbpf/expected/$(basename "$object").programs"
+                bss_offsets "$object" > "$root/opt/rawbpf/expected/$(basename "$object").bss"
+            done
+        fi
     fi
     (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$output"
 }
