@@ -28,14 +28,13 @@ public static class KernelSymbols
         ArgumentNullException.ThrowIfNull(kallsyms);
         ArgumentNullException.ThrowIfNull(names);
         var found = new Dictionary<string, List<ulong>>(StringComparer.Ordinal);
-        while (kallsyms.ReadLine() is { } line)
+        foreach (var (addressText, _, name) in Entries(kallsyms))
         {
-            var fields = line.Split([' ', '\t'], 4, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 3 || !names.Contains(fields[2])
-                || !ulong.TryParse(fields[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var address))
+            if (!names.Contains(name)
+                || !ulong.TryParse(addressText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var address))
                 continue;
-            if (!found.TryGetValue(fields[2], out var addresses))
-                found[fields[2]] = addresses = [];
+            if (!found.TryGetValue(name, out var addresses))
+                found[name] = addresses = [];
             if (!addresses.Contains(address))
                 addresses.Add(address);
         }
@@ -46,15 +45,19 @@ public static class KernelSymbols
     public static bool IsFunction(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        foreach (var line in File.ReadLines(KallsymsPath))
-        {
-            // "ADDRESS TYPE NAME[\t[MODULE]]"
-            var parts = line.Split([' ', '\t'], 4, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 3 && parts[2] == name && parts[1] is "T" or "t" or "W" or "w")
-                return true;
-        }
+        using var reader = new StreamReader(KallsymsPath);
+        return Entries(reader).Any(entry => entry.Name == name && entry.Type is "T" or "t" or "W" or "w");
+    }
 
-        return false;
+    /// <summary>Each kallsyms line's address, type and name ("ADDRESS TYPE NAME[\t[MODULE]]"); shorter lines are skipped.</summary>
+    private static IEnumerable<(string Address, string Type, string Name)> Entries(TextReader kallsyms)
+    {
+        while (kallsyms.ReadLine() is { } line)
+        {
+            var fields = line.Split([' ', '\t'], 4, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 3)
+                yield return (fields[0], fields[1], fields[2]);
+        }
     }
 
     /// <summary>
