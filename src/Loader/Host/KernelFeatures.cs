@@ -11,7 +11,9 @@ namespace RawBpf.Loader.Host;
 public static unsafe class KernelFeatures
 {
     private static readonly Lazy<bool> RingBufferProbe = new(ProbeRingBuffer);
-    private static readonly Lazy<bool> PerfEventLinkProbe = new(ProbePerfEventLink);
+    // libbpf's probe: LINK_CREATE(BPF_PERF_EVENT) of a tracepoint program at target_fd -1 says EBADF where the
+    // kernel knows the attach type, EINVAL where it does not.
+    private static readonly Lazy<bool> PerfEventLinkProbe = new(() => ProbeLinkCreate(BpfProgramType.Tracepoint, BpfAttachType.PerfEvent, target: uint.MaxValue, Errno.EBADF));
     private static readonly Lazy<bool> MemcgProbe = new(ProbeMemcgAccounting);
     private static readonly Lazy<BtfFeatures> BtfProbe = new(BtfProbes.Run);
     private static readonly Lazy<bool> BpfCookieProbe = new(ProbeBpfCookie);
@@ -54,31 +56,6 @@ public static unsafe class KernelFeatures
     {
         var attr = new MapCreateAttr { MapType = (uint)BpfMapType.Ringbuf, MaxEntries = (uint)Environment.SystemPageSize };
         return CloseIfCreated(BpfSyscall.Invoke(BpfCommand.MapCreate, ref attr, out _));
-    }
-
-    /// <summary>
-    /// libbpf's probe: LINK_CREATE(BPF_PERF_EVENT) with a valid tracepoint program and target_fd -1. A kernel that
-    /// knows the attach type looks the perf event up and says EBADF; an older one rejects the attach type (EINVAL).
-    /// </summary>
-    private static bool ProbePerfEventLink()
-    {
-        var program = LoadTrivialProgram(BpfProgramType.Tracepoint, null);
-        if (program < 0)
-        {
-            return false;
-        }
-
-        using var programFd = BpfSyscall.OwnFd(program);
-        using var lease = programFd.Lease();
-        var attr = new LinkCreateAttr { ProgFd = lease.Fd, TargetFd = uint.MaxValue, AttachType = (uint)BpfAttachType.PerfEvent };
-        var link = BpfSyscall.Invoke(BpfCommand.LinkCreate, ref attr, out var errno);
-        if (link >= 0)
-        {
-            BpfSyscall.OwnFd(link).Dispose();
-            return true;
-        }
-
-        return errno == Errno.EBADF;
     }
 
     /// <summary>libbpf's probe: a kprobe program calling bpf_get_attach_cookie (BPF_FUNC_get_attach_cookie = 174) loads.</summary>
