@@ -587,6 +587,15 @@ public static class BtfCDumper
             }
             while (current != nextOffset)
             {
+                // libbpf writes one line per pad however wide the gap; a hostile 2 KiB BTF whose member sits at
+                // offset 2^31 would make 700 MB of "long: 64;". Past a page of them the bulk is one named array.
+                var wholePads = (nextOffset - current) / padBits;
+                if (wholePads > MaxPaddingLines && current % 8 == 0)
+                {
+                    EmitPaddingArray(current / 8, wholePads * padBits / 8, level);
+                    current += wholePads * padBits;
+                    continue;
+                }
                 var bits = Math.Min(nextOffset - current, padBits);
                 if (bits == padBits)
                 {
@@ -609,6 +618,19 @@ public static class BtfCDumper
 
         // The kernel's roundup(); a zero or negative step (bad BTF) leaves the offset where it is.
         private static long RoundUp(long value, int step) => step <= 0 ? value : (value + step - 1) / step * step;
+
+        /// <summary>Above this many padding lines in a row (4 KiB of longs), a gap is written as one array.</summary>
+        private const int MaxPaddingLines = 512;
+
+        private void EmitPaddingArray(long byteOffset, long bytes, int level)
+        {
+            NewLine(level);
+            _out.Write("char __padding_at_"u8);
+            _out.Write(byteOffset);
+            _out.Write("["u8);
+            _out.Write(bytes);
+            _out.Write("];"u8);
+        }
 
         private void EmitPadding(int padIndex, long bits, int level)
         {

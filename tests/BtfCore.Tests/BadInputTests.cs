@@ -181,4 +181,22 @@ public sealed class BadInputTests
         }
     }
 
+    /// <summary>
+    /// Found on arm64 CI (Btf target, seed 103, mutant 6994): a member at bit offset 2^31 - 1 made the C writer
+    /// print 33 million "long: 64;" lines (738 MB) for a 1.7 KB BTF. Past a page of padding the gap is one array.
+    /// </summary>
+    [Fact]
+    public void A_member_far_past_the_last_one_is_padded_by_one_array_not_millions_of_lines()
+    {
+        var b = new BtfWriter();
+        var i64 = b.AddInt("long", 8, 64, BtfIntEncoding.Signed);
+        b.AddStruct("far", 0x0fff_fff0, [new("first", i64, 0), new("last", i64, 0x0fff_ffe8u * 8)]);
+        b.AddStruct("near", 4096 + 16, [new("first", i64, 0), new("last", i64, (4096 + 8) * 8)]);
+        var header = BtfCDumper.ToText(Btf.Parse(b.ToArray()));
+        Assert.Contains("\tchar __padding_at_8[268435424];\n\tlong last;\n};", header);
+        Assert.True(header.Length < 20_000, $"{header.Length} characters");
+        // A page of padding is still written as libbpf writes it, a line per long.
+        var near = header[header.IndexOf("struct near {", StringComparison.Ordinal)..];
+        Assert.Equal(512, near.Split("long: 64;").Length - 1);
+    }
 }
