@@ -7,7 +7,7 @@ namespace RawBpf;
 public abstract class RawBpfFormatException : RawBpfException
 {
     protected RawBpfFormatException(string section, long offset, string problem, Exception? innerException = null)
-        : base($"{section}: {problem} (at offset {offset})", innerException)
+        : base(offset < 0 ? $"{section}: {problem}" : $"{section}: {problem} (at offset {offset})", innerException)
     {
         Section = section;
         Offset = offset;
