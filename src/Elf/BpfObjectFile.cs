@@ -58,10 +58,10 @@ public sealed class BpfObjectFile
     public IReadOnlyList<ProgramSection> ProgramSections { get; }
 
     /// <summary>Every function of every executable section: entry points and .text subprograms.</summary>
-    public IReadOnlyList<BpfProgram> Functions { get; }
+    public IReadOnlyList<ProgramDefinition> Functions { get; }
 
     /// <summary>The entry points libbpf would load (functions outside .text).</summary>
-    public IEnumerable<BpfProgram> Programs => Functions.Where(f => !f.IsSubprogram);
+    public IEnumerable<ProgramDefinition> Programs => Functions.Where(f => !f.IsSubprogram);
 
     /// <summary>Maps in libbpf's order: BTF-defined maps, then data sections in section order, then .kconfig.</summary>
     public IReadOnlyList<MapDefinition> Maps { get; }
@@ -78,7 +78,7 @@ public sealed class BpfObjectFile
     /// <summary>Index of <c>.maps</c>, or -1.</summary>
     public int MapsSectionIndex { get; }
 
-    public BpfProgram? FindProgram(string name) => Functions.FirstOrDefault(f => f.Name == name);
+    public ProgramDefinition? FindProgram(string name) => Functions.FirstOrDefault(f => f.Name == name);
     public MapDefinition? FindMap(string name) => Maps.FirstOrDefault(m => m.Name == name);
 
     /// <summary>The data map holding variable <paramref name="name"/> and the variable, or null.</summary>

@@ -261,7 +261,7 @@ internal static class BtfMapParser
     /// initialisers, per map; <paramref name="maps"/> without slots yet, <paramref name="functions"/> every function.
     /// </summary>
     public static Dictionary<MapDefinition, IReadOnlyList<MapInitialSlot>> CollectInitialSlots(ObjectBtf objectBtf, int mapsSectionIndex,
-        IReadOnlyList<MapDefinition> maps, IReadOnlyList<BpfProgram> functions, ElfSection relocations)
+        IReadOnlyList<MapDefinition> maps, IReadOnlyList<ProgramDefinition> functions, ElfSection relocations)
     {
         const string section = ".rel.maps";
         var symbols = objectBtf.Symbols;
@@ -315,7 +315,7 @@ internal static class BtfMapParser
         return symbol.Name;
     }
 
-    private static string ProgramTarget(IReadOnlyList<BpfProgram> functions, ElfSymbol symbol, string section, int at, int i)
+    private static string ProgramTarget(IReadOnlyList<ProgramDefinition> functions, ElfSymbol symbol, string section, int at, int i)
     {
         var program = functions.FirstOrDefault(f => f.Name == symbol.Name);
         if (program is null || program.IsSubprogram || program.SectionIndex != symbol.SectionIndex

@@ -16,7 +16,7 @@ public sealed class ProgramSection
         SectionIndex = section.Index;
         InstructionArray = instructions;
         Info = info;
-        Programs = functions.Select(f => new BpfProgram(this, f.Symbol, f.Offset, f.Count)).ToArray();
+        Programs = functions.Select(f => new ProgramDefinition(this, f.Symbol, f.Offset, f.Count)).ToArray();
     }
 
     public string Name { get; }
@@ -32,7 +32,7 @@ public sealed class ProgramSection
     /// <summary>The section name's classification, or null (.text, or a name libbpf does not know).</summary>
     public ProgramSectionInfo? Info { get; }
 
-    public IReadOnlyList<BpfProgram> Programs { get; }
+    public IReadOnlyList<ProgramDefinition> Programs { get; }
 
     /// <summary>Classified <c>.rel&lt;name&gt;</c> entries; they point back at this section's functions, so they come after it.</summary>
     public IReadOnlyList<BpfRelocation> Relocations { get; private set; } = [];
@@ -55,9 +55,9 @@ public sealed class ProgramSection
 /// A function in an executable section: an entry point (a program libbpf would load) in a SEC() section, or a
 /// subprogram in <c>.text</c> that programs call (libbpf appends the called ones to each program at load).
 /// </summary>
-public sealed class BpfProgram
+public sealed class ProgramDefinition
 {
-    internal BpfProgram(ProgramSection section, ElfSymbol symbol, int instructionOffset, int instructionCount)
+    internal ProgramDefinition(ProgramSection section, ElfSymbol symbol, int instructionOffset, int instructionCount)
     {
         Section = section;
         Name = symbol.Name;
@@ -160,7 +160,7 @@ public sealed class BpfRelocation
     public int TargetInstructionIndex { get; internal init; }
 
     /// <summary>The called or referenced .text function, when a function starts at the target.</summary>
-    public BpfProgram? TargetFunction { get; internal init; }
+    public ProgramDefinition? TargetFunction { get; internal init; }
 
     /// <summary>ExternLoad / ExternCall: the extern.</summary>
     public BpfExtern? Extern { get; internal init; }

@@ -150,7 +150,7 @@ internal static class RelocationCollector
     }
 
     /// <summary>The .text function that starts at <paramref name="targetIndex"/>, if any.</summary>
-    private static BpfProgram? FunctionAt(RelocationTargets obj, int targetIndex) =>
+    private static ProgramDefinition? FunctionAt(RelocationTargets obj, int targetIndex) =>
         obj.ProgramSectionAt(obj.TextSectionIndex)?.Programs.FirstOrDefault(p => p.InstructionOffset == targetIndex);
 }
 

@@ -11,7 +11,6 @@ using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
 using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
-using ElfProgram = RawBpf.Elf.BpfProgram;
 
 namespace RawBpf.Loader.Objects;
 
@@ -475,7 +474,7 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>As the caller set it, else as the section says (SEC("?...") programs load only when asked).</summary>
-    private bool IsAutoloaded(ElfProgram program) =>
+    private bool IsAutoloaded(ProgramDefinition program) =>
         _autoload.TryGetValue(program.Name, out var autoload) ? autoload : program.Info?.Autoload ?? true;
 
     private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, KernelTypes kernelTypes) =>
@@ -504,7 +503,7 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>tp_btf/, fentry/, fexit/, lsm/, iter/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
-    private uint AttachBtfId(ElfProgram program, ProgramSectionInfo info, KernelTypes? kernelTypes)
+    private uint AttachBtfId(ProgramDefinition program, ProgramSectionInfo info, KernelTypes? kernelTypes)
     {
         if (info.AttachBtfType is not { } attach)
             return 0;

@@ -3,7 +3,6 @@ using RawBpf.BtfCore;
 using RawBpf.Elf;
 using RawBpf.Uapi;
 
-using ElfProgram = RawBpf.Elf.BpfProgram;
 
 namespace RawBpf.Loader.Objects;
 
@@ -21,7 +20,7 @@ internal sealed class ProgramLinker
     private readonly Func<MapDefinition, int> _mapFd;
     private readonly Func<BpfExtern, KsymValue> _ksym;
     private readonly List<BpfInstruction> _code = [];
-    private readonly List<(ElfProgram Function, int Start)> _placements = [];
+    private readonly List<(ProgramDefinition Function, int Start)> _placements = [];
 
     public ProgramLinker(BpfObjectFile file, IReadOnlyDictionary<int, BpfInstruction[]> relocatedSections, Func<MapDefinition, int> mapFd, Func<BpfExtern, KsymValue> ksym)
     {
@@ -32,7 +31,7 @@ internal sealed class ProgramLinker
     }
 
     /// <summary>The final instructions of <paramref name="program"/> and where each function landed.</summary>
-    public LinkedProgram Link(ElfProgram program)
+    public LinkedProgram Link(ProgramDefinition program)
     {
         _code.Clear();
         _placements.Clear();
@@ -40,7 +39,7 @@ internal sealed class ProgramLinker
         return new LinkedProgram(program, _code.ToArray(), _placements.ToArray());
     }
 
-    private int Place(ElfProgram function)
+    private int Place(ProgramDefinition function)
     {
         var start = _code.Count;
         _placements.Add((function, start));
@@ -60,7 +59,7 @@ internal sealed class ProgramLinker
         return start;
     }
 
-    private void Apply(BpfRelocation relocation, ElfProgram function, int index)
+    private void Apply(BpfRelocation relocation, ProgramDefinition function, int index)
     {
         switch (relocation.Kind)
         {
@@ -102,7 +101,7 @@ internal sealed class ProgramLinker
     }
 
     /// <summary>Points a call or function-address load at <paramref name="targetIndex"/> of <paramref name="section"/>, appending the callee if new.</summary>
-    private void LinkCall(ElfProgram caller, int index, int targetIndex, ProgramSection section)
+    private void LinkCall(ProgramDefinition caller, int index, int targetIndex, ProgramSection section)
     {
         var callee = section.Programs.FirstOrDefault(f => targetIndex >= f.InstructionOffset && targetIndex < f.InstructionOffset + f.InstructionCount)
             ?? throw new BpfObjectLoadException($"program '{caller.Name}': call at instruction {index} targets {section.Name}+{targetIndex * 8:x}, where no function starts");
@@ -148,7 +147,7 @@ internal sealed class ProgramLinker
 internal readonly record struct KsymValue(int BtfId, int ModuleBtfFd, int FdArrayIndex, ulong Address);
 
 /// <summary>A linked program: its final instructions and where each of its functions starts in them.</summary>
-internal sealed record LinkedProgram(ElfProgram Program, BpfInstruction[] Instructions, (ElfProgram Function, int Start)[] Placements)
+internal sealed record LinkedProgram(ProgramDefinition Program, BpfInstruction[] Instructions, (ProgramDefinition Function, int Start)[] Placements)
 {
     /// <summary>
     /// The object's func_info or line_info records for the placed functions, renumbered for the kernel: insn_off
@@ -178,7 +177,7 @@ internal sealed record LinkedProgram(ElfProgram Program, BpfInstruction[] Instru
     }
 
     /// <summary>The final index of the instruction at <paramref name="sectionIndex"/> of <paramref name="function"/>'s section, or -1.</summary>
-    public int FinalIndex(ElfProgram function, int sectionIndex)
+    public int FinalIndex(ProgramDefinition function, int sectionIndex)
     {
         foreach (var (placed, start) in Placements)
         {

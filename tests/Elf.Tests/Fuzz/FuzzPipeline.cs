@@ -251,7 +251,7 @@ public static class FuzzPipeline
             Consume(tracepoint.Category.Length, tracepoint.Name.Length);
     }
 
-    private static void WalkProgram(BpfProgram program)
+    private static void WalkProgram(ProgramDefinition program)
     {
         Consume(program.Name.Length, program.SectionName.Length, program.SectionIndex, program.InstructionOffset, program.InstructionCount,
             program.IsSubprogram ? 1 : 0, program.IsHidden ? 1 : 0, program.Symbol.Name.Length, program.ToString().Length);
