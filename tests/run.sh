@@ -41,6 +41,9 @@ DOTNET_EnableWriteXorExecute=0 qemu-aarch64-static -L /usr/aarch64-linux-gnu art
     | tee "$results/pure-arm64.txt" || status=1
 # The build must not depend on where the clone lies: a fresh clone under a folder named src builds too.
 tests/clone/run.sh | tee "$results/clone.txt" || status=1
+# The NuGet packages: packed into a local feed, then a sample consumer and an app from the template package build
+# from that feed alone and read 5 events each.
+tests/packages/run.sh | tee "$results/packages.txt" || status=1
 # The kernel matrix: the published tools on Debian's 5.10, 6.1 and 6.12 kernels under qemu, and the arm64 tools on
 # Debian's arm64 6.1 and 6.12, one line each.
 tests/kernels/run.sh | tee "$results/kernels.txt" || status=1
@@ -50,7 +53,7 @@ tests/conformance/run.sh | tee "$results/conformance.txt" || status=1
 python3 - "$results" <<'PY'
 import glob, html, re, sys
 passed = failed = skipped = 0
-# The script checks (kernel matrix, clone path) print one PASS or FAIL line each.
+# The script checks (kernel matrix, clone path, packages) print one PASS or FAIL line each.
 for path in glob.glob(sys.argv[1] + "/*.txt"):
     for line in open(path, encoding="utf-8"):
         if line.startswith("PASS "):

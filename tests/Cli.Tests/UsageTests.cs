@@ -62,7 +62,7 @@ public sealed class UsageTests
         var result = ExternalTool.Run(RepoPaths.PublishedTool(tool), "--version");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches($@"^{tool} 1\.0\.0 \(([0-9a-f]{{12}}|commit unknown)\)\n$", result.StandardOutputText);
+        Assert.Matches($@"^{tool} [0-9]+\.[0-9]+\.[0-9]+ \(([0-9a-f]{{12}}|commit unknown)\)\n$", result.StandardOutputText);
         Assert.Equal("", result.StandardError);
     }
 
