@@ -30,11 +30,14 @@ dotnet pack RawBpf.sln -c Release --nologo -v quiet >"$work/pack.log" 2>&1 \
 python3 - "$feed" "$version" "$(git rev-parse HEAD)" >"$work/check.txt" <<'PY' || fail "$(cat "$work/check.txt")"
 import os, re, sys, zipfile
 feed, version, commit = sys.argv[1:]
-libraries = ["RawBpf.BtfCore", "RawBpf.Elf", "RawBpf.Loader"]
 found = sorted(f for f in os.listdir(feed) if f.endswith(".nupkg"))
-expected = sorted(f"{p}.{version}.nupkg" for p in libraries + ["RawBpf.Templates"])
-if found != expected:
-    sys.exit(f"the feed has {found}, expected {expected}")
+suffix = f".{version}.nupkg"
+if any(not f.endswith(suffix) for f in found):
+    sys.exit(f"the feed has {found}, not all of version {version}")
+libraries = [f[:-len(suffix)] for f in found if f != f"RawBpf.Templates{suffix}"]
+for needed in ("RawBpf.BtfCore", "RawBpf.Elf", "RawBpf.Loader", "RawBpf.Templates"):
+    if f"{needed}{suffix}" not in found:
+        sys.exit(f"the feed has {found}, without {needed}")
 for package in libraries:
     with zipfile.ZipFile(f"{feed}/{package}.{version}.nupkg") as nupkg:
         names = set(nupkg.namelist())
@@ -58,7 +61,7 @@ with zipfile.ZipFile(f"{feed}/RawBpf.Templates.{version}.nupkg") as nupkg:
         sys.exit("RawBpf.Templates: no rawbpf-app template.json")
     if f'Include="RawBpf.Loader" Version="{version}"' not in nupkg.read("content/rawbpf-app/RawBpfApp.csproj").decode():
         sys.exit(f"RawBpf.Templates: rawbpf-app does not reference RawBpf.Loader {version}")
-print(f"{len(found)} packages")
+print(f"{len(found)} packages ({', '.join(f[:-len(suffix)] for f in found)})")
 PY
 rm -rf "$cache"/rawbpf.*
 
