@@ -6,7 +6,7 @@ using RawBpf.Uapi;
 namespace RawBpf.Loader.Tests;
 
 /// <summary>
-/// struct_ops_cc.bpf.o registered as real TCP congestion controls on the running kernel: the name appears in
+/// struct_ops_cc.bpf.o (.struct_ops) and struct_ops_link.bpf.o (.struct_ops.link) registered as real TCP congestion controls on the running kernel: the name appears in
 /// /proc/sys/net/ipv4/tcp_available_congestion_control while the link lives and is gone after it is disposed.
 /// </summary>
 public class StructOpsTests
@@ -15,33 +15,31 @@ public class StructOpsTests
 
     private static bool IsRegistered(string name) => File.ReadAllText(Available).Split(' ', '\n').Contains(name);
 
-    [Fact]
-    public void StructOpsMapsAreCreatedWithTheKernelsValueTypeAndTheirProgramsLoaded()
+    [Theory]
+    [InlineData("struct_ops_cc.bpf.o", "rawbpf_cc", BpfMapFlags.None)]
+    [InlineData("struct_ops_link.bpf.o", "rawbpf_cc_lnk", BpfMapFlags.Link)]
+    public void StructOpsMapIsCreatedWithTheKernelsValueTypeAndItsProgramsLoaded(string objectName, string name, BpfMapFlags flags)
     {
-        using var obj = ObjectTestSupport.OpenTestObject("struct_ops_cc.bpf.o");
+        using var obj = ObjectTestSupport.OpenTestObject(objectName);
         obj.Load();
 
-        var expectedSize = StructOpsValueSize();
-        foreach (var name in new[] { "rawbpf_cc", "rawbpf_cc_lnk" })
-        {
-            var info = obj.GetMap(name).GetInfo();
-            Assert.Equal(BpfMapType.StructOps, info.Type);
-            Assert.Equal((4u, expectedSize, 1u), (info.KeySize, info.ValueSize, info.MaxEntries));
-            Assert.NotEqual(0u, info.BtfId);
-        }
-        Assert.Equal(BpfMapFlags.Link, obj.GetMap("rawbpf_cc_lnk").GetInfo().Flags & BpfMapFlags.Link);
-        // unused_op is in no struct_ops map: not loaded, as libbpf 1.4+.
+        var info = obj.GetMap(name).GetInfo();
+        Assert.Equal(BpfMapType.StructOps, info.Type);
+        Assert.Equal((4u, StructOpsValueSize(), 1u), (info.KeySize, info.ValueSize, info.MaxEntries));
+        Assert.Equal(flags, info.Flags & BpfMapFlags.Link);
+        Assert.NotEqual(0u, info.BtfId);
         Assert.Equal(["rawbpf_cong_avoid", "rawbpf_ssthresh", "rawbpf_undo_cwnd"], obj.Programs.Keys.Order(StringComparer.Ordinal));
         Assert.All(obj.Programs.Values, p => Assert.Equal(BpfProgramType.StructOps, p.GetInfo().Type));
-        Assert.False(IsRegistered("rawbpf_cc"));
+        // Loading registers nothing (as libbpf): that is AttachStructOps's.
+        Assert.False(IsRegistered(name));
     }
 
     [Theory]
-    [InlineData("rawbpf_cc", BpfAttachMethod.StructOpsMapUpdate)]
-    [InlineData("rawbpf_cc_lnk", BpfAttachMethod.LinkCreate)]
-    public void RegisteringMakesACongestionControlUntilDisposed(string name, BpfAttachMethod method)
+    [InlineData("struct_ops_cc.bpf.o", "rawbpf_cc", BpfAttachMethod.StructOpsMapUpdate)]
+    [InlineData("struct_ops_link.bpf.o", "rawbpf_cc_lnk", BpfAttachMethod.LinkCreate)]
+    public void RegisteringMakesACongestionControlUntilDisposed(string objectName, string name, BpfAttachMethod method)
     {
-        using var obj = ObjectTestSupport.OpenTestObject("struct_ops_cc.bpf.o");
+        using var obj = ObjectTestSupport.OpenTestObject(objectName);
         obj.Load();
 
         var link = obj.AttachStructOps(name);
@@ -62,11 +60,13 @@ public class StructOpsTests
     [Fact]
     public void DisposingTheObjectUnregistersToo()
     {
-        using (var obj = ObjectTestSupport.OpenTestObject("struct_ops_cc.bpf.o"))
+        using (var plain = ObjectTestSupport.OpenTestObject("struct_ops_cc.bpf.o"))
+        using (var linked = ObjectTestSupport.OpenTestObject("struct_ops_link.bpf.o"))
         {
-            obj.Load();
-            obj.AttachStructOps("rawbpf_cc");
-            obj.AttachStructOps("rawbpf_cc_lnk");
+            plain.Load();
+            linked.Load();
+            plain.AttachStructOps("rawbpf_cc");
+            linked.AttachStructOps("rawbpf_cc_lnk");
             Assert.True(IsRegistered("rawbpf_cc") && IsRegistered("rawbpf_cc_lnk"));
         }
         Assert.False(IsRegistered("rawbpf_cc"));

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Two TCP congestion controls as struct_ops maps, sharing their programs: `rawbpf_cc` in .struct_ops (registered by
- * the map update itself) and `rawbpf_cc_lnk` in .struct_ops.link (BPF_F_LINK: registered by BPF_LINK_CREATE). The
- * local struct names only the members it sets, in another order than the kernel's: the loader matches them by
- * name and writes the kernel's layout (struct bpf_struct_ops_tcp_congestion_ops). `unused_op` is in no map: it
- * stays unloaded (libbpf 1.4+). Once registered, each name is listed in
- * /proc/sys/net/ipv4/tcp_available_congestion_control until the link is disposed.
+ * A TCP congestion control as a struct_ops map: `rawbpf_cc` in .struct_ops, registered by the map update itself
+ * (5.6+). The local struct names only the members it sets, in another order than the kernel's: the loader
+ * matches them by name and writes the kernel's layout (struct bpf_struct_ops_tcp_congestion_ops). Once
+ * registered, the name is listed in /proc/sys/net/ipv4/tcp_available_congestion_control until the link is
+ * disposed. struct_ops_link.bpf.c is the same through a bpf_link.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -41,24 +40,10 @@ __u32 BPF_PROG(rawbpf_undo_cwnd, struct sock *sk)
 	return 10;
 }
 
-SEC("struct_ops/unused_op")
-__u32 BPF_PROG(unused_op, struct sock *sk)
-{
-	return 1;
-}
-
 SEC(".struct_ops")
 struct tcp_congestion_ops rawbpf_cc = {
 	.ssthresh = (void *)rawbpf_ssthresh,
 	.cong_avoid = (void *)rawbpf_cong_avoid,
 	.undo_cwnd = (void *)rawbpf_undo_cwnd,
 	.name = "rawbpf_cc",
-};
-
-SEC(".struct_ops.link")
-struct tcp_congestion_ops rawbpf_cc_lnk = {
-	.ssthresh = (void *)rawbpf_ssthresh,
-	.cong_avoid = (void *)rawbpf_cong_avoid,
-	.undo_cwnd = (void *)rawbpf_undo_cwnd,
-	.name = "rawbpf_cc_lnk",
 };
