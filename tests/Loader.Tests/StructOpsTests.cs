@@ -15,13 +15,19 @@ public class StructOpsTests
 
     private static bool IsRegistered(string name) => File.ReadAllText(Available).Split(' ', '\n').Contains(name);
 
+    private static BpfObject Loaded(string objectName)
+    {
+        var obj = ObjectTestSupport.OpenTestObject(objectName);
+        obj.Load();
+        return obj;
+    }
+
     [Theory]
     [InlineData("struct_ops_cc.bpf.o", "rawbpf_cc", BpfMapFlags.None)]
     [InlineData("struct_ops_link.bpf.o", "rawbpf_cc_lnk", BpfMapFlags.Link)]
     public void StructOpsMapIsCreatedWithTheKernelsValueTypeAndItsProgramsLoaded(string objectName, string name, BpfMapFlags flags)
     {
-        using var obj = ObjectTestSupport.OpenTestObject(objectName);
-        obj.Load();
+        using var obj = Loaded(objectName);
 
         var info = obj.GetMap(name).GetInfo();
         Assert.Equal(BpfMapType.StructOps, info.Type);
@@ -39,8 +45,7 @@ public class StructOpsTests
     [InlineData("struct_ops_link.bpf.o", "rawbpf_cc_lnk", BpfAttachMethod.LinkCreate)]
     public void RegisteringMakesACongestionControlUntilDisposed(string objectName, string name, BpfAttachMethod method)
     {
-        using var obj = ObjectTestSupport.OpenTestObject(objectName);
-        obj.Load();
+        using var obj = Loaded(objectName);
 
         var link = obj.AttachStructOps(name);
         try
@@ -60,11 +65,9 @@ public class StructOpsTests
     [Fact]
     public void DisposingTheObjectUnregistersToo()
     {
-        using (var plain = ObjectTestSupport.OpenTestObject("struct_ops_cc.bpf.o"))
-        using (var linked = ObjectTestSupport.OpenTestObject("struct_ops_link.bpf.o"))
+        using (var plain = Loaded("struct_ops_cc.bpf.o"))
+        using (var linked = Loaded("struct_ops_link.bpf.o"))
         {
-            plain.Load();
-            linked.Load();
             plain.AttachStructOps("rawbpf_cc");
             linked.AttachStructOps("rawbpf_cc_lnk");
             Assert.True(IsRegistered("rawbpf_cc") && IsRegistered("rawbpf_cc_lnk"));
@@ -76,8 +79,7 @@ public class StructOpsTests
     [Fact]
     public void AttachingAMapThatIsNoStructOpsMapSaysSo()
     {
-        using var obj = ObjectTestSupport.OpenTestObject("struct_ops_cc.bpf.o");
-        obj.Load();
+        using var obj = Loaded("struct_ops_cc.bpf.o");
 
         var e = Assert.Throws<BpfAttachException>(() => obj.AttachStructOps("struct_o.bss"));
         Assert.Equal("object 'struct_ops_cc' has no loaded struct_ops map 'struct_o.bss'", e.Message);
