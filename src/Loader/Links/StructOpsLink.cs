@@ -30,7 +30,8 @@ public sealed class StructOpsLink : BpfLink
         if ((map.Flags & BpfMapFlags.Link) == 0)
             return new StructOpsLink(BpfAttachMethod.StructOpsMapUpdate, null, map, target);
         using var lease = map.Fd.Lease();
-        var attr = new LinkCreateAttr { MapFd = (uint)lease.Fd, AttachType = (uint)BpfAttachType.StructOps };
+        // prog_fd's place holds map_fd for BPF_STRUCT_OPS (a union in uapi bpf.h since 6.4).
+        var attr = new LinkCreateAttr { ProgFd = lease.Fd, AttachType = (uint)BpfAttachType.StructOps };
         return new StructOpsLink(BpfAttachMethod.LinkCreate, BpfSyscall.InvokeForFd(BpfCommand.LinkCreate, ref attr, target), null, target);
     }
 
