@@ -57,15 +57,17 @@ internal static class StructOpsCollector
             }
         }
         // A program may serve several maps, as long as it is the same member of the same struct (libbpf's check).
-        var uses = new Dictionary<string, (int TypeId, int MemberIndex, string Map)>(StringComparer.Ordinal);
+        var uses = new Dictionary<string, (int TypeId, int MemberIndex, MapDefinition Map)>(StringComparer.Ordinal);
         foreach (var map in maps)
         {
             foreach (var function in map.StructOps!.Functions)
             {
-                var use = (map.StructOps.TypeId, function.MemberIndex, map.Name);
-                if (!uses.TryAdd(function.ProgramName, use) && (uses[function.ProgramName].TypeId, uses[function.ProgramName].MemberIndex) != (use.TypeId, use.MemberIndex))
-                    throw new ElfFormatException(map.SectionIndex < 0 ? Section : sections.StructOps.First(s => s.Section.Index == map.SectionIndex).Section.Name, map.SectionOffset,
-                        $"struct_ops '{map.Name}': program '{function.ProgramName}' is already member '{function.MemberName}' of another struct in '{uses[function.ProgramName].Map}'");
+                if (uses.TryAdd(function.ProgramName, (map.StructOps.TypeId, function.MemberIndex, map)))
+                    continue;
+                var first = uses[function.ProgramName];
+                if ((first.TypeId, first.MemberIndex) != (map.StructOps.TypeId, function.MemberIndex))
+                    throw new ElfFormatException(objectBtf.Sections[map.SectionIndex].Name, map.SectionOffset,
+                        $"struct_ops '{map.Name}': program '{function.ProgramName}' for member '{function.MemberName}' already implements another member in '{first.Map.Name}'");
             }
         }
         return maps;
