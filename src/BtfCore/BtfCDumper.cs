@@ -426,7 +426,7 @@ public static class BtfCDumper
 
         // ---- alignment, size, packing (btf__align_of, btf__resolve_size, btf_is_struct_packed)
 
-        /// <summary><c>btf__align_of</c>, memoized: 0 or a negative errno where libbpf fails.</summary>
+        /// <summary><c>btf__align_of</c>, memoized: 0 where libbpf fails (it sets errno and returns 0).</summary>
         private int AlignOf(int id)
         {
             var type = Type(id);
@@ -472,7 +472,8 @@ public static class BtfCDumper
                         return type.Size % (uint)maxAlign != 0 ? 1 : maxAlign;
                     }
                 default:
-                    return -Einval;
+                    // libbpf warns "unsupported BTF_KIND" and returns 0 (errno EINVAL): a FWD member aligns to nothing.
+                    return 0;
             }
         }
 

@@ -129,6 +129,7 @@ public sealed class BpfObjectFile
             var slots = BtfMapParser.CollectInitialSlots(objectBtf, sections.MapsSectionIndex, maps, functions, mapsRelocations);
             maps = maps.Select(m => slots.TryGetValue(m, out var initial) ? m.WithInitialSlots(initial) : m).ToList();
         }
+        maps.AddRange(StructOpsCollector.Collect(objectBtf, sections, programSections));
         var targets = new RelocationTargets(image.Sections, image.Symbols, programSections, maps, externs,
             sections.TextSectionIndex, sections.MapsSectionIndex);
         // Two .rel sections for one program section: the later one is the section's relocations, as before.

@@ -48,7 +48,30 @@ internal static class BtfFixup
                 FixDatasec(obj, type, writer);
             writer.SortDatasecVariables(id);
         }
+        MarkHiddenFunctionsStatic(obj, btf, writer);
         return writer.ToArray();
+    }
+
+    /// <summary>
+    /// libbpf's mark_btf_static: a global or weak .text function of hidden visibility (usdt.bpf.h's __weak __hidden
+    /// bpf_usdt_arg) gets a static BTF FUNC, so the verifier checks it in each caller's context rather than alone.
+    /// </summary>
+    private static void MarkHiddenFunctionsStatic(BpfObjectFile obj, Btf btf, BtfWriter writer)
+    {
+        foreach (var function in obj.Functions)
+        {
+            if (!function.IsHidden || !function.IsSubprogram)
+                continue;
+            for (var id = 1; id <= btf.LastTypeId; id++)
+            {
+                var type = btf.GetType(id);
+                if (type.Kind == BtfKind.Func && type.Linkage == BtfLinkage.Global && type.Name == function.Name)
+                {
+                    writer.SetFuncLinkage(id, BtfLinkage.Static);
+                    break;
+                }
+            }
+        }
     }
 
     private static void FixDatasec(BpfObjectFile obj, BtfType datasec, BtfWriter writer)

@@ -15,6 +15,8 @@ public enum MapKind
     Bss,
     /// <summary>The internal array holding <c>.kconfig</c> extern values, which the loader computes.</summary>
     Kconfig,
+    /// <summary>A variable of <c>.struct_ops</c>/<c>.struct_ops.link</c>: a BPF_MAP_TYPE_STRUCT_OPS map (see <see cref="MapDefinition.StructOps"/>).</summary>
+    StructOps,
 }
 
 /// <summary>libbpf's <c>enum libbpf_pin_type</c>: the <c>pinning</c> attribute.</summary>
@@ -119,7 +121,11 @@ public sealed class MapDefinition
     /// <summary>The variables of a data section with their offsets after libbpf's DATASEC fix-up, sorted by offset.</summary>
     public IReadOnlyList<GlobalVariable> Variables { get; internal init; } = [];
 
-    public bool IsInternal => Kind != MapKind.BtfDefined;
+    /// <summary>For a struct_ops map: the kernel struct it implements and the programs of its function pointers; else null.</summary>
+    public StructOpsDefinition? StructOps { get; internal init; }
+
+    /// <summary>A map the loader makes from a data section (.data, .rodata, .bss, .kconfig), not declared in .maps or .struct_ops.</summary>
+    public bool IsInternal => Kind is not (MapKind.BtfDefined or MapKind.StructOps);
 
     /// <summary>The variable named <paramref name="name"/>, or null.</summary>
     public GlobalVariable? FindVariable(string name)

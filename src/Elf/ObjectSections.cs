@@ -15,7 +15,8 @@ internal sealed record ObjectSections(
     IReadOnlyList<ElfSection> Executable,
     IReadOnlyList<(ElfSection Section, MapKind Kind)> Data,
     IReadOnlyList<ElfSection> ProgramRelocations,
-    ElfSection? MapsRelocations)
+    ElfSection? MapsRelocations,
+    IReadOnlyList<(ElfSection Section, ElfSection? Relocations)> StructOps)
 {
     public static ObjectSections Collect(ElfImage image, string path)
     {
@@ -29,6 +30,8 @@ internal sealed record ObjectSections(
         var data = new List<(ElfSection, MapKind)>();
         var programRelocations = new List<ElfSection>();
         ElfSection? mapsRelocations = null;
+        var structOps = new List<ElfSection>();
+        var structOpsRelocations = new Dictionary<int, ElfSection>();
         foreach (var section in image.Sections)
         {
             var name = section.Name;
@@ -75,6 +78,10 @@ internal sealed record ObjectSections(
                 {
                     data.Add((section, MapKind.ReadOnlyData));
                 }
+                else if (name is StructOpsCollector.Section or StructOpsCollector.LinkSection)
+                {
+                    structOps.Add(section);
+                }
             }
             else if (section.Type == ElfConstants.ShtRel)
             {
@@ -89,6 +96,8 @@ internal sealed record ObjectSections(
                     programRelocations.Add(section);
                 else if (name == ".rel.maps")
                     mapsRelocations = section;
+                else if (name is ".rel" + StructOpsCollector.Section or ".rel" + StructOpsCollector.LinkSection)
+                    structOpsRelocations[(int)section.Info] = section;
             }
             else if (section.Type == ElfConstants.ShtNoBits && section.Size > 0
                 && (name == ".bss" || name.StartsWith(".bss.", StringComparison.Ordinal)))
@@ -96,7 +105,8 @@ internal sealed record ObjectSections(
                 data.Add((section, MapKind.Bss));
             }
         }
-        return new ObjectSections(license, kernelVersion, textIndex, mapsIndex, executable, data, programRelocations, mapsRelocations);
+        return new ObjectSections(license, kernelVersion, textIndex, mapsIndex, executable, data, programRelocations, mapsRelocations,
+            structOps.Select(s => (s, structOpsRelocations.GetValueOrDefault(s.Index))).ToList());
     }
 
     /// <summary>libbpf's <c>ignore_elf_section</c>: string tables, addrsig, empty .text, DWARF and its relocations.</summary>

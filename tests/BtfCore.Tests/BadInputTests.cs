@@ -227,4 +227,19 @@ public sealed class BadInputTests
         e = Assert.Throws<BtfFormatException>(() => BtfCDumper.Write(Btf.Parse(b.ToArray()), Stream.Null));
         Assert.Contains($"grows past {(16 << 20) + (64 * b.ToArray().Length)} bytes", e.Message);
     }
+
+    /// <summary>
+    /// Found by cli-fuzz.py's format c differential: a struct member whose type is a FWD has no alignment. libbpf's
+    /// btf__align_of returns 0 for it (errno EINVAL), so the struct is not packed; a negative errno made it packed.
+    /// </summary>
+    [Fact]
+    public void A_member_of_forward_declared_type_does_not_make_its_struct_packed()
+    {
+        var b = new BtfWriter();
+        var fwd = b.AddFwd("seq_file", isUnion: false);
+        var pointer = b.AddPtr(fwd);
+        b.AddStruct("meta", 24, [new("seq", pointer, 0), new("session_id", fwd, 64), new("seq_num", fwd, 128)]);
+        var blob = b.ToArray();
+        Assert.Contains("struct meta {\n\tstruct seq_file *seq;\n\tstruct seq_file session_id;\n\tlong: 64;\n\tstruct seq_file seq_num;\n\tlong: 64;\n};\n", BtfCDumper.ToText(Btf.Parse(blob)));
+    }
 }

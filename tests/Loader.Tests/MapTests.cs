@@ -240,4 +240,29 @@ public class MapTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public void ArenaMapRefusedByThisKernelIsExplainedWithoutTellingRootToBeRoot()
+    {
+        // BPF_MAP_TYPE_ARENA (6.9): mmapable, one page.
+        BpfMap map;
+        try
+        {
+            map = BpfMap.Create(new BpfMapCreateOptions { Type = BpfMapType.Arena, MaxEntries = 1, Flags = BpfMapFlags.Mmapable, Name = "conf_arena" });
+        }
+        catch (BpfSyscallException e)
+        {
+            Assert.Contains("BPF_MAP_CREATE", e.Message, StringComparison.Ordinal);
+            Assert.Contains("(ARENA)", e.Message, StringComparison.Ordinal);
+            // A kernel before 6.9 does not know the type (EINVAL); this one refuses it (EPERM) even to root.
+            if (e.Errno == Errno.EPERM && Environment.IsPrivilegedProcess)
+            {
+                Assert.DoesNotContain("as root", e.Message, StringComparison.Ordinal);
+                Assert.Contains("holds CAP_BPF", e.Message, StringComparison.Ordinal);
+            }
+            return;
+        }
+        using (map)
+            Assert.Equal(BpfMapType.Arena, map.GetInfo().Type);
+    }
 }

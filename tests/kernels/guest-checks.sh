@@ -35,6 +35,8 @@ SKIP_OBJECTS=''
 # tcx links (BPF_TCX_INGRESS/EGRESS) came in this release: before it, `rawbpf net attach tcx_*` must fail in one
 # line naming it (the tool finds out by a feature probe, not the version string).
 TCX_SINCE='6.6'
+# struct_ops maps with BPF_F_LINK (.struct_ops.link) came in this release: before it BPF_MAP_CREATE refuses the flag.
+STRUCT_OPS_LINK_SINCE='6.4'
 TCX_MISSING_MATCH='it needs Linux 6.6'
 # kprobe.multi links (BPF_TRACE_KPROBE_MULTI) exist since this release, and only with CONFIG_FPROBE=y: where either
 # is missing, `rawbpf prog loadall ... autoattach` must fail naming it (the tool finds out by a feature probe).
@@ -369,6 +371,14 @@ check_loadall() {
         pin_dir=/sys/fs/bpf/${name%.bpf.o}
         timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall "$object" "$pin_dir" > /tmp/loadall.out 2>&1
         status=$?
+        if [ "$name" = struct_ops_link.bpf.o ] && version_lt "$series" "$STRUCT_OPS_LINK_SINCE"; then
+            if [ "$status" != 0 ] && grep -qF 'bpf(BPF_MAP_CREATE) failed: EINVAL' /tmp/loadall.out; then
+                ok "loadall $name refused before $STRUCT_OPS_LINK_SINCE (BPF_F_LINK)"
+            else
+                fail "loadall_$name" "want BPF_MAP_CREATE's EINVAL before $STRUCT_OPS_LINK_SINCE; got exit $status: $(tail_of /tmp/loadall.out)"
+            fi
+            continue
+        fi
         case " $EXPECT_REJECTED " in
             *" $name "*)
                 if [ "$status" != 0 ] && grep -qF "$REJECT_MATCH" /tmp/loadall.out; then

@@ -44,4 +44,7 @@ public enum BpfMapFlags : uint
 
     /// <summary><c>BPF_F_INNER_MAP</c>: an inner map whose max_entries may differ per outer slot.</summary>
     InnerMap = 1U << 12,
+
+    /// <summary><c>BPF_F_LINK</c> (6.4): a struct_ops map registered through a bpf_link (BPF_LINK_CREATE), not by its update.</summary>
+    Link = 1U << 13,
 }

@@ -34,6 +34,9 @@ public enum BpfAttachMethod
 
     /// <summary>A link opened from bpffs (BPF_OBJ_GET): attached by someone else, possibly another process.</summary>
     Pinned,
+
+    /// <summary>BPF_MAP_UPDATE_ELEM of a struct_ops map registers it (a <c>.struct_ops</c> map, no link); BPF_MAP_DELETE_ELEM unregisters.</summary>
+    StructOpsMapUpdate,
 }
 
 /// <summary>Which perf-event attach path to take (tracepoints, kprobes, uprobes, perf events).</summary>

@@ -66,6 +66,7 @@ public sealed unsafe class BpfMap : IDisposable
             MapFlags = (uint)options.Flags,
             BtfKeyTypeId = options.BtfKeyTypeId,
             BtfValueTypeId = options.BtfValueTypeId,
+            BtfVmlinuxValueTypeId = options.BtfVmlinuxValueTypeId,
             MapExtra = options.MapExtra,
         };
         AttrText.CopyObjectName(options.Name, attr.MapName);

@@ -27,6 +27,9 @@ public sealed record BpfMapCreateOptions
 
     public uint BtfValueTypeId { get; init; }
 
+    /// <summary>btf_vmlinux_value_type_id (STRUCT_OPS): the kernel's <c>struct bpf_struct_ops_&lt;name&gt;</c>, the map's value type.</summary>
+    public uint BtfVmlinuxValueTypeId { get; init; }
+
     /// <summary>Template inner map for ARRAY_OF_MAPS and HASH_OF_MAPS.</summary>
     public BpfMap? InnerMap { get; init; }
 

@@ -24,6 +24,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<MapDefinition, uint> _maxEntries = [];
     private readonly Dictionary<string, BpfMap> _maps = new(StringComparer.Ordinal);
     private readonly Dictionary<MapDefinition, BpfMap> _mapsByDefinition = [];
+    private readonly Dictionary<MapDefinition, StructOpsKernelLayout> _structOps = [];
     private readonly Dictionary<string, BpfProgram> _programs = new(StringComparer.Ordinal);
     private readonly List<BpfLink> _links = [];
     private readonly Dictionary<string, bool> _autoload = new(StringComparer.Ordinal);
@@ -148,13 +149,16 @@ public sealed class BpfObject : IDisposable
         try
         {
             MemlockLimit.RaiseIfNeeded();
-            // libbpf's order: the kernel's types are needed only from CO-RE on, so a vmlinux still being parsed
-            // elsewhere (KernelTypes.Preload) overlaps the BTF load and the map creation.
-            LoadBtf();
-            CreateMaps();
+            // libbpf's order: the kernel's types are needed only from CO-RE on (struct_ops maps aside, whose value
+            // type is the kernel's), so a vmlinux still being parsed elsewhere (KernelTypes.Preload) overlaps the
+            // BTF load and the map creation. KernelTypes parses nothing until asked.
             var needsKernelTypes = NeedsKernelTypes();
             using var ownKernelTypes = needsKernelTypes && options.KernelTypes is null ? KernelTypes.FromSystem() : null;
-            LoadPrograms(options, needsKernelTypes ? options.KernelTypes ?? ownKernelTypes : null);
+            var kernelTypes = needsKernelTypes ? options.KernelTypes ?? ownKernelTypes : null;
+            LoadBtf();
+            ResolveStructOps(kernelTypes);
+            CreateMaps();
+            LoadPrograms(options, kernelTypes);
         }
         catch (BpfSyscallException e) when (e.Errno == Errno.EPERM
             && BpfErrorHints.ForObjectLoad(File.ObjectName, File.Programs.Select(p => p.Info?.ProgramType ?? BpfProgramType.Unspecified)) is { } needs)
@@ -251,6 +255,7 @@ public sealed class BpfObject : IDisposable
     private bool NeedsKernelTypes() =>
         (File.BtfExt?.CoreRelocations.Sections.Count ?? 0) > 0
         || File.Externs.Any(KsymResolver.IsTyped)
+        || File.Maps.Any(m => m.Kind == MapKind.StructOps)
         || File.Programs.Any(p => p.Info?.Flags.HasFlag(ProgramSectionFlags.AttachBtf) == true);
 
     // ---- BTF ----------------------------------------------------------------------------------------------
@@ -276,6 +281,17 @@ public sealed class BpfObject : IDisposable
     }
 
     // ---- maps ---------------------------------------------------------------------------------------------
+
+    /// <summary>Each struct_ops map laid out as the kernel's <c>struct bpf_struct_ops_&lt;name&gt;</c> (libbpf's init_kern_struct_ops, at load).</summary>
+    private void ResolveStructOps(KernelTypes? kernelTypes)
+    {
+        foreach (var definition in File.Maps.Where(m => m.Kind == MapKind.StructOps))
+        {
+            var vmlinux = kernelTypes!.Vmlinux;
+            _structOps[definition] = StructOpsKernelLayout.Resolve(definition, File.Btf!, vmlinux, out var error)
+                ?? throw new BpfObjectLoadException($"object '{File.ObjectName}': struct_ops map '{definition.Name}': {error}");
+        }
+    }
 
     private void CreateMaps()
     {
@@ -318,6 +334,11 @@ public sealed class BpfObject : IDisposable
                 InnerMap = inner,
                 MapExtra = definition.MapExtra,
             };
+            if (_structOps.TryGetValue(definition, out var layout))
+            {
+                // As libbpf: the object's BTF with no key or value type, the kernel's value type by its vmlinux id.
+                return BpfMap.Create(options with { ValueSize = (uint)layout.Value.Length, BtfVmlinuxValueTypeId = (uint)layout.ValueTypeId, Btf = _btf });
+            }
             if (_btf is null || !TakesBtfTypes(definition.Type) || definition.ValueTypeId == 0)
                 return BpfMap.Create(options);
             try
@@ -384,10 +405,10 @@ public sealed class BpfObject : IDisposable
                 Type = info.ProgramType,
                 Name = BpfLimits.TruncateObjectName(program.Name),
                 License = File.License,
-                ExpectedAttachType = info.ExpectedAttachType ?? 0,
+                ExpectedAttachType = StructOpsMember(program.Name) is { } member ? (BpfAttachType)member.MemberIndex : info.ExpectedAttachType ?? 0,
                 KernelVersion = File.KernelVersion ?? KernelConfig.KernelVersionCode(),
                 LogLevel = options.LogLevel,
-                AttachBtfId = AttachBtfId(program, info, kernelTypes),
+                AttachBtfId = StructOpsMember(program.Name) is { } target ? (uint)target.StructTypeId : AttachBtfId(program, info, kernelTypes),
                 Flags = info.LoadFlags,
             };
             if (withExtInfo)
@@ -472,9 +493,50 @@ public sealed class BpfObject : IDisposable
         return values;
     }
 
-    /// <summary>As the caller set it, else as the section says (SEC("?...") programs load only when asked).</summary>
+    /// <summary>
+    /// As the caller set it, else as the section says (SEC("?...") programs load only when asked); a struct_ops
+    /// program no struct_ops map uses stays unloaded, as in libbpf 1.4+ (it would have no struct to attach to).
+    /// </summary>
     private bool IsAutoloaded(ProgramDefinition program) =>
-        _autoload.TryGetValue(program.Name, out var autoload) ? autoload : program.Info?.Autoload ?? true;
+        _autoload.TryGetValue(program.Name, out var autoload) ? autoload
+            : program.Info is { ProgramType: BpfProgramType.StructOps } ? program.Info.Autoload && IsStructOpsMember(program.Name)
+            : program.Info?.Autoload ?? true;
+
+    private bool IsStructOpsMember(string programName) =>
+        File.Maps.Any(m => m.StructOps?.Functions.Any(f => f.ProgramName == programName) == true);
+
+    /// <summary>The kernel struct and member a struct_ops program implements (its attach_btf_id and expected_attach_type), or null.</summary>
+    private (int StructTypeId, int MemberIndex)? StructOpsMember(string programName)
+    {
+        foreach (var layout in _structOps.Values)
+        {
+            foreach (var (program, memberIndex, _) in layout.Functions)
+            {
+                if (program == programName)
+                    return (layout.StructTypeId, memberIndex);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Registers struct_ops map <paramref name="mapName"/> with the kernel subsystem it implements (a TCP congestion
+    /// control, say), as libbpf's bpf_map__attach_struct_ops: its value, each function pointer set to its program's
+    /// fd, is written with BPF_MAP_UPDATE_ELEM; a <c>.struct_ops.link</c> map (BPF_F_LINK) then gets a bpf_link
+    /// (BPF_LINK_CREATE with BPF_STRUCT_OPS). Disposing the link unregisters it.
+    /// </summary>
+    public BpfLink AttachStructOps(string mapName)
+    {
+        var definition = File.FindMap(mapName);
+        if (definition is null || !_structOps.TryGetValue(definition, out var layout))
+            throw new BpfAttachException($"object '{File.ObjectName}' has no loaded struct_ops map '{mapName}'");
+        var value = layout.ValueWithPrograms(program => _programs.TryGetValue(program, out var loaded)
+            ? loaded.Fd.RawFd
+            : throw new BpfAttachException($"struct_ops map '{mapName}': its program '{program}' is not loaded"));
+        var link = StructOpsLink.Register(_mapsByDefinition[definition], value, definition.StructOps!.TypeName);
+        _links.Add(link);
+        return link;
+    }
 
     private void ApplyCore(Dictionary<int, BpfInstruction[]> sections, Btf localBtf, BtfExt ext, KernelTypes kernelTypes) =>
         _coreRelocations.AddRange(RelocateCore(sections, localBtf, ext, kernelTypes));

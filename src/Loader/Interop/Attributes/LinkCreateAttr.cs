@@ -12,7 +12,7 @@ namespace RawBpf.Loader.Interop;
 [StructLayout(LayoutKind.Explicit, Size = 64)]
 internal struct LinkCreateAttr : IBpfAttr
 {
-    [FieldOffset(0)] public uint ProgFd;        // __u32 prog_fd
+    [FieldOffset(0)] public uint ProgFd;        // union { __u32 prog_fd; __u32 map_fd; }: map_fd (6.4) for BPF_STRUCT_OPS
     [FieldOffset(4)] public uint TargetFd;      // union { __u32 target_fd; __u32 target_ifindex; }: the perf event fd for BPF_PERF_EVENT
     [FieldOffset(8)] public uint AttachType;    // __u32 attach_type: enum bpf_attach_type
     [FieldOffset(12)] public uint Flags;        // __u32 flags
