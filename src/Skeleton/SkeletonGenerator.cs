@@ -74,7 +74,7 @@ public static class SkeletonGenerator
         }
         var member = indent + Indent;
         text.Append(indent).Append("/// <summary>The typed skeleton of <c>").Append(fileName)
-            .AppendLine("</c>: <see cref=\"Open\"/>, set variables, <see cref=\"Load\"/>, <see cref=\"Attach\"/>; disposing it detaches and closes everything.</summary>");
+            .AppendLine("</c>: <see cref=\"Open()\"/>, set variables, <see cref=\"Load\"/>, <see cref=\"Attach\"/>; disposing it detaches and closes everything.</summary>");
         text.Append(indent).Append("public sealed partial class ").Append(className).AppendLine(" : global::System.IDisposable");
         text.Append(indent).AppendLine("{");
 
