@@ -102,7 +102,26 @@ internal sealed class SkeletonTypeWriter(Btf btf, string objectName, HashSet<str
         };
     }
 
-    private static string EnumUnderlying(BtfType type) => (type.Size, type.KindFlag) switch
+    /// <summary>
+    /// Signed when kind_flag says so; before clang 15 set it, a value past the enum's unsigned range (-1 stored as
+    /// 0xffffffff in a 1-byte packed enum) says so too.
+    /// </summary>
+    private static bool IsSignedEnum(BtfType type)
+    {
+        if (type.KindFlag)
+            return true;
+        if (type.Size >= 4)
+            return false;
+        var max = (1UL << (int)(type.Size * 8)) - 1;
+        foreach (var value in type.EnumValues)
+        {
+            if (value.UnsignedValue > max)
+                return true;
+        }
+        return false;
+    }
+
+    private static string EnumUnderlying(BtfType type) => (type.Size, IsSignedEnum(type)) switch
     {
         (1, true) => "sbyte",
         (1, false) => "byte",
@@ -130,7 +149,7 @@ internal sealed class SkeletonTypeWriter(Btf btf, string objectName, HashSet<str
         {
             var memberName = CSharpNames.UniqueMember(cName[prefix..], name, taken);
             var truncated = bits == 64 ? raw : raw & ((1UL << bits) - 1);
-            var literal = type.KindFlag
+            var literal = IsSignedEnum(type)
                 ? (bits == 64 ? (long)truncated : (long)(truncated << (64 - bits)) >> (64 - bits)).ToString(CultureInfo.InvariantCulture)
                 : truncated.ToString(CultureInfo.InvariantCulture);
             _output.Append(indent).Append("    /// <summary>C <c>").Append(cName).AppendLine("</c>.</summary>");
@@ -247,7 +266,7 @@ internal sealed class SkeletonTypeWriter(Btf btf, string objectName, HashSet<str
                 .Append(storageType).Append(' ').Append(storage).AppendLine(";");
         }
         var propertyType = resolved.Kind == BtfKind.Int ? IntName(resolved) : TypeName(typeId, into.Owner + CSharpNames.Pascal(cName));
-        var signed = resolved.Kind == BtfKind.Int ? (resolved.IntEncoding & BtfIntEncoding.Signed) != 0 && propertyType != "byte" : resolved.IsEnum && resolved.KindFlag;
+        var signed = resolved.Kind == BtfKind.Int ? (resolved.IntEncoding & BtfIntEncoding.Signed) != 0 && propertyType != "byte" : resolved.IsEnum && IsSignedEnum(resolved);
         var mask = bitSize == 64 ? ulong.MaxValue : (1UL << (int)bitSize) - 1;
         var maskLiteral = $"0x{mask:x}UL";
         var shiftedMask = $"0x{mask << (int)shift:x}UL";
