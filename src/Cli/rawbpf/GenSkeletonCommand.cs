@@ -49,7 +49,9 @@ internal static class GenSkeletonCommand
                 _ when e.HResult is > 0 and < 4096 => e.HResult,
                 _ => Errno.EIO,
             };
-            throw new GenSkeletonException($"{output}: cannot write: {Errno.Describe(errno)}");
+            var reason = Errno.Describe(errno);
+            // Lower-case, as the tools print strerror ("cannot open BPF object: no such file or directory").
+            throw new GenSkeletonException($"{output}: cannot write: {char.ToLowerInvariant(reason[0])}{reason[1..]}");
         }
         return ExitCodes.Success;
     }
