@@ -4,7 +4,6 @@ using RawBpf.Loader.Links;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Tests;
 
@@ -106,8 +105,9 @@ public class AttachTests
     public void UnknownTracepointNamesTheMissingFile()
     {
         using var program = TestPrograms.LoadTracepoint(TestPrograms.ReturnZero, "nothing");
-        var error = Assert.Throws<ArgumentException>(() => BpfLink.AttachTracepoint(program, "sched", "no_such_tracepoint"));
+        var error = Assert.Throws<KernelInterfaceException>(() => BpfLink.AttachTracepoint(program, "sched", "no_such_tracepoint"));
         Assert.Contains("sched/no_such_tracepoint", error.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<RawBpfException>(error);
     }
 
     [Fact]

@@ -5,7 +5,6 @@ using RawBpf.Loader.Objects;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Tests;
 

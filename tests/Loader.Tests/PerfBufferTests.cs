@@ -6,7 +6,6 @@ using RawBpf.Loader.Programs;
 using RawBpf.Loader.Readers;
 using RawBpf.Uapi;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Tests;
 

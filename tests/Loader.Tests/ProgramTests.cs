@@ -8,7 +8,6 @@ using RawBpf.Uapi;
 using static RawBpf.BtfCore.BpfAssembler;
 using static RawBpf.Uapi.BpfOpcode;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Tests;
 

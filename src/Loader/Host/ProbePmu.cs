@@ -37,6 +37,6 @@ public sealed record ProbePmu(string Name, uint Type, int ReturnProbeBit)
             && int.TryParse(text.AsSpan("config:".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var bit)
             && bit is >= 0 and < 64
             ? bit
-            : throw new FormatException($"{path}: expected \"config:N\", found \"{text}\"");
+            : throw new KernelInterfaceException($"{path}: expected \"config:N\", found \"{text}\"");
     }
 }

@@ -43,7 +43,7 @@ internal static class Tracefs
                 _root = DefaultMountPoint;
             }
 
-            return _root ?? throw new DirectoryNotFoundException(
+            return _root ?? throw new KernelInterfaceException(
                 $"tracefs is not mounted, and mounting it needs CAP_SYS_ADMIN (mount -t tracefs tracefs {DefaultMountPoint})");
         }
     }
@@ -100,11 +100,11 @@ internal static class Tracefs
                     $"tracefs at {root} is readable by root only (mode 0700): run as root, or attach without tracefs (a raw tracepoint)");
             }
 
-            throw new ArgumentException($"no tracepoint {category}/{name} on this kernel ({path} does not exist)", e);
+            throw new KernelInterfaceException($"no tracepoint {category}/{name} on this kernel ({path} does not exist)", e);
         }
 
         return ulong.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             ? id
-            : throw new FormatException($"{path}: not a tracepoint id: \"{text.Trim()}\"");
+            : throw new KernelInterfaceException($"{path}: not a tracepoint id: \"{text.Trim()}\"");
     }
 }

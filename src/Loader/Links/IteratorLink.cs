@@ -2,8 +2,8 @@ using Microsoft.Win32.SafeHandles;
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,9 +1,9 @@
 using RawBpf.Elf;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

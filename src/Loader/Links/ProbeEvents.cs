@@ -42,7 +42,7 @@ internal static unsafe class ProbeEvents
         {
             return File.Exists(Path.Combine(Tracefs.Locate(), kind + "_events"));
         }
-        catch (Exception e) when (e is DirectoryNotFoundException or LinuxSyscallException)
+        catch (Exception e) when (e is KernelInterfaceException or LinuxSyscallException)
         {
             return false;
         }

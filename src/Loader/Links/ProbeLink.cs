@@ -1,6 +1,6 @@
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using RawBpf.Elf;
+using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

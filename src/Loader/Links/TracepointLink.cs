@@ -1,7 +1,7 @@
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

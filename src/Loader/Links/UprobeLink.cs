@@ -1,8 +1,8 @@
 using System.Globalization;
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Loader.Programs;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Links;
 

@@ -10,7 +10,6 @@ using RawBpf.Loader.Maps;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-using BpfProgram = RawBpf.Loader.Programs.BpfProgram;
 
 namespace RawBpf.Loader.Objects;
 

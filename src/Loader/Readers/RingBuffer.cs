@@ -109,7 +109,7 @@ public sealed unsafe class RingBuffer : IDisposable
             var dataLength = length & ~(BusyBit | DiscardBit);
             if (dataLength > _dataSize - HeaderSize)
             {
-                throw new InvalidDataException($"ring buffer \"{_map.Name}\": record at position {_cursor} claims {dataLength} bytes, more than the {_dataSize}-byte ring");
+                throw new RingBufferCorruptException(_map.Name, _cursor, dataLength, _dataSize);
             }
 
             var start = _cursor;
@@ -187,7 +187,7 @@ public sealed unsafe class RingBuffer : IDisposable
                     var dataLength = length & ~(BusyBit | DiscardBit);
                     if (dataLength > maxDataLength)
                     {
-                        throw new InvalidDataException($"ring buffer \"{_map.Name}\": record at position {cursor} claims {dataLength} bytes, more than the {_dataSize}-byte ring");
+                        throw new RingBufferCorruptException(_map.Name, cursor, dataLength, _dataSize);
                     }
 
                     var start = cursor;
