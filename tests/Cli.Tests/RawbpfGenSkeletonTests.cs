@@ -49,4 +49,20 @@ public sealed class RawbpfGenSkeletonTests
         Assert.Equal(expected + "\n", result.StandardError);
         Assert.Equal("", result.StandardOutputText);
     }
+
+    [Fact]
+    public void Bytes_that_are_no_object_are_refused_as_rawbpf_object_refuses_them()
+    {
+        var input = Path.Combine(Path.GetTempPath(), $"gen-skeleton-{Environment.ProcessId}.bpf.o");
+        File.WriteAllBytes(input, new byte[100]);
+        try
+        {
+            var result = RunCli("gen", "skeleton", input);
+            Assert.Equal((1, "rawbpf: ELF header: not an ELF file (bad magic) (at offset 0)\n", ""), (result.ExitCode, result.StandardError, result.StandardOutputText));
+        }
+        finally
+        {
+            File.Delete(input);
+        }
+    }
 }
