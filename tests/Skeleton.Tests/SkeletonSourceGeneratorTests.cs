@@ -51,8 +51,8 @@ public sealed class SkeletonSourceGeneratorTests
 
     private static (List<string> Sources, ImmutableArray<Diagnostic> Diagnostics) Run(string path, Dictionary<string, string> metadata)
     {
-        var configuration = typeof(SkeletonSourceGeneratorTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var assembly = Assembly.LoadFrom(Path.Combine(RepoPaths.Root, "src", "Generator", "bin", configuration, "net10.0", "RawBpf.Generator.dll"));
+        // Where RawBpf.Generator.InRepository.targets builds it for this project.
+        var assembly = Assembly.LoadFrom(Path.Combine(RepoPaths.Root, "src", "Generator", "bin", "Release", "net10.0", "RawBpf.Generator.dll"));
         var generator = (IIncrementalGenerator)Activator.CreateInstance(assembly.GetType("RawBpf.Generator.SkeletonSourceGenerator", throwOnError: true)!)!;
         var driver = CSharpGeneratorDriver.Create([generator.AsSourceGenerator()], [new ObjectFile(path)],
             optionsProvider: new Options(metadata, new() { ["build_property.RootNamespace"] = "My.App" }));
