@@ -26,6 +26,15 @@ public static class BtfCDumper
 
     private static void WriteHeader(Btf btf, ChunkWriter output)
     {
+        // libbpf prints an anonymous type in full at each use, so BTF that nests anonymous types that each use the
+        // next twice doubles the header per level: 900 bytes of BTF made 420 MB in 15 s. vmlinux's header is about
+        // twice its BTF; past 64 times (and 16 MiB) the dump stops with an error instead.
+        long inputLength = 0;
+        for (var part = btf; part is not null; part = part.Base)
+            inputLength += part.RawData.Length;
+        output.Limit = MinOutputLimit + OutputPerInputByte * inputLength;
+        output.LimitExceeded = limit => new BtfFormatException(btf.SectionName, -1,
+            $"its C header grows past {limit} bytes for {inputLength} bytes of BTF: anonymous types nested this deep are printed in full at every use, and bpftool would not finish either");
         output.Write("#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"u8);
         output.Write("#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n"u8);
         var emitter = new CTypeEmitter(btf, output);
@@ -33,6 +42,12 @@ public static class BtfCDumper
             emitter.DumpType(id);
         output.Write("#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n#endif /* __VMLINUX_H__ */\n"u8);
     }
+
+    private const long MinOutputLimit = 16 << 20;
+    private const long OutputPerInputByte = 64;
+    // vmlinux's header visits about 2.4 types per type (303,570 for 126,411); the limit is 64 per type, 4 Mi at least.
+    private const long MinTypeVisits = 4 << 20;
+    private const long TypeVisitsPerType = 64;
 
     /// <summary>
     /// libbpf's <c>struct btf_dump</c>: per-type ordering and emitting state kept across every top-level type, so
@@ -80,6 +95,8 @@ public static class BtfCDumper
         private int[] _declStack = new int[64];
         private int _declCount;
         private int _nesting;
+        private long _work;
+        private readonly long _workLimit;
 
         public CTypeEmitter(Btf btf, ChunkWriter output)
         {
@@ -94,8 +111,10 @@ public static class BtfCDumper
             _order[0] = Ordered;
             _emit[0] = Emitted;
             _pointerSize = PointerSize(btf);
+            _workLimit = MinTypeVisits + (TypeVisitsPerType * count);
             MarkReferenced();
         }
+
 
         /// <summary><c>btf_dump__dump_type</c>: orders the type's dependencies, then emits what the order queued.</summary>
         public void DumpType(int id)
@@ -170,6 +189,9 @@ public static class BtfCDumper
 
         private void Enter(int id)
         {
+            if (++_work > _workLimit)
+                throw new BtfFormatException(_btf.SectionName, -1,
+                    $"printing its C header takes more than {_workLimit} type visits for {_btf.LastTypeId} types: anonymous types nested this deep are walked and printed in full at every use, and bpftool would not finish either");
             if (++_nesting > MaxNesting)
                 throw new BtfFormatException(_btf.SectionName, -1, $"type [{id}] is nested more than {MaxNesting} deep: a reference cycle");
         }
@@ -404,7 +426,7 @@ public static class BtfCDumper
 
         // ---- alignment, size, packing (btf__align_of, btf__resolve_size, btf_is_struct_packed)
 
-        /// <summary><c>btf__align_of</c>, memoized: 0 or a negative errno where libbpf fails.</summary>
+        /// <summary><c>btf__align_of</c>, memoized: 0 where libbpf fails (it sets errno and returns 0).</summary>
         private int AlignOf(int id)
         {
             var type = Type(id);
@@ -450,7 +472,8 @@ public static class BtfCDumper
                         return type.Size % (uint)maxAlign != 0 ? 1 : maxAlign;
                     }
                 default:
-                    return -Einval;
+                    // libbpf warns "unsupported BTF_KIND" and returns 0 (errno EINVAL): a FWD member aligns to nothing.
+                    return 0;
             }
         }
 

@@ -14,6 +14,15 @@ internal sealed class ChunkWriter(Stream? stream, IBufferWriter<byte>? bufferWri
     private const int MaxNumberLength = 20;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _position;
+    private long _flushed;
+
+    /// <summary>
+    /// Where a writer whose output can grow faster than its input stops (see <see cref="BtfCDumper"/>), with the
+    /// exception it throws; none by default.
+    /// </summary>
+    public long Limit { get; set; } = long.MaxValue;
+
+    public Func<long, Exception>? LimitExceeded { get; set; }
 
     /// <summary>Runs <paramref name="write"/> over a writer to <paramref name="output"/>, flushed at the end.</summary>
     public static void Run(Btf btf, Stream output, Action<Btf, ChunkWriter> write)
@@ -92,6 +101,9 @@ internal sealed class ChunkWriter(Stream? stream, IBufferWriter<byte>? bufferWri
         if (_position == 0)
             return;
         var chunk = _buffer.AsSpan(0, _position);
+        _flushed += chunk.Length;
+        if (_flushed > Limit)
+            throw LimitExceeded?.Invoke(Limit) ?? new InvalidOperationException($"output past {Limit} bytes");
         if (stream is not null)
             stream.Write(chunk);
         else

@@ -199,4 +199,47 @@ public sealed class BadInputTests
         var near = header[header.IndexOf("struct near {", StringComparison.Ordinal)..];
         Assert.Equal(512, near.Split("long: 64;").Length - 1);
     }
+
+    /// <summary>
+    /// Anonymous structs that each hold the next one twice, 40 levels deep: libbpf (and bpftool) walk and print an
+    /// anonymous type in full at every use, 2^40 times here. The writer stops at its work or output limit.
+    /// </summary>
+    [Fact]
+    public void Anonymous_types_nested_to_double_the_header_each_level_are_refused_not_printed()
+    {
+        var b = new BtfWriter();
+        var i32 = b.AddInt("int", 4, 32, BtfIntEncoding.Signed);
+        var inner = b.AddStruct("", 4, [new("x", i32, 0)]);
+        for (var depth = 0; depth < 40; depth++)
+            inner = b.AddStruct("", 8, [new("a", inner, 0), new("b", inner, 32)]);
+        b.AddStruct("top", 8, [new("t", inner, 0)]);
+        var e = Assert.Throws<BtfFormatException>(() => BtfCDumper.Write(Btf.Parse(b.ToArray()), Stream.Null));
+        Assert.Contains("anonymous types nested this deep", e.Message);
+        Assert.Contains($"more than {(4 << 20) + (64 * 44)} type visits for 43 types", e.Message);
+
+        // 20 levels walk little but print 2^20 copies: the output limit stops that one.
+        b = new BtfWriter();
+        i32 = b.AddInt("int", 4, 32, BtfIntEncoding.Signed);
+        inner = b.AddStruct("", 4, [new("x", i32, 0)]);
+        for (var depth = 0; depth < 20; depth++)
+            inner = b.AddStruct("", 8, [new("a", inner, 0), new("b", inner, 32)]);
+        b.AddStruct("top", 8, [new("t", inner, 0)]);
+        e = Assert.Throws<BtfFormatException>(() => BtfCDumper.Write(Btf.Parse(b.ToArray()), Stream.Null));
+        Assert.Contains($"grows past {(16 << 20) + (64 * b.ToArray().Length)} bytes", e.Message);
+    }
+
+    /// <summary>
+    /// Found by cli-fuzz.py's format c differential: a struct member whose type is a FWD has no alignment. libbpf's
+    /// btf__align_of returns 0 for it (errno EINVAL), so the struct is not packed; a negative errno made it packed.
+    /// </summary>
+    [Fact]
+    public void A_member_of_forward_declared_type_does_not_make_its_struct_packed()
+    {
+        var b = new BtfWriter();
+        var fwd = b.AddFwd("seq_file", isUnion: false);
+        var pointer = b.AddPtr(fwd);
+        b.AddStruct("meta", 24, [new("seq", pointer, 0), new("session_id", fwd, 64), new("seq_num", fwd, 128)]);
+        var blob = b.ToArray();
+        Assert.Contains("struct meta {\n\tstruct seq_file *seq;\n\tstruct seq_file session_id;\n\tlong: 64;\n\tstruct seq_file seq_num;\n\tlong: 64;\n};\n", BtfCDumper.ToText(Btf.Parse(blob)));
+    }
 }

@@ -57,6 +57,7 @@ def main():
     parser.add_argument("--rawbpf", default="artifacts/bin/rawbpf")
     parser.add_argument("--fuzz", default="tests/Fuzz/bin/Release/net10.0/rawbpf-fuzz")
     parser.add_argument("--btf", type=int, default=8000, help="btf dump mutants")
+    parser.add_argument("--btf-c", type=int, default=2000, help="btf dump ... format c mutants (the first of the btf ones)")
     parser.add_argument("--object", type=int, default=8000, help="object mutants")
     parser.add_argument("--loadall", type=int, default=4000, help="prog loadall mutants")
     parser.add_argument("--seed", type=int, default=1)
@@ -69,11 +70,12 @@ def main():
     if args.loadall and not os.path.ismount(BPFFS):
         subprocess.run(["mount", "-t", "bpf", "bpf", BPFFS], check=True)
     try:
-        for target, count, seed in (("btf", args.btf, args.seed), ("elf", max(args.object, args.loadall), args.seed + 1)):
+        for target, count, seed in (("btf", max(args.btf, args.btf_c), args.seed), ("elf", max(args.object, args.loadall), args.seed + 1)):
             if count:
                 subprocess.run([args.fuzz, "write-mutants", target, str(count), str(seed), work], check=True,
                                stdout=subprocess.DEVNULL)
         jobs = [("btf dump", os.path.join(work, f"btf-{i}.bin")) for i in range(args.btf)]
+        jobs += [("btf dump format c", os.path.join(work, f"btf-{i}.bin")) for i in range(args.btf_c)]
         jobs += [("object", os.path.join(work, f"elf-{i}.bin")) for i in range(args.object)]
         jobs += [("prog loadall", os.path.join(work, f"elf-{i}.bin")) for i in range(args.loadall)]
 
@@ -83,11 +85,13 @@ def main():
         per_command = collections.defaultdict(lambda: [0, 0.0])   # command -> [peak RSS KiB, seconds]
         problems = []
         btf_agree = collections.Counter()
+        c_agree = collections.Counter()
         clock = time.monotonic()
         for n, (command, path) in enumerate(jobs):
             pins = f"{BPFFS}/input-cli-fuzz-{os.getpid()}-{n}"
             argv = {
                 "btf dump": [args.rawbpf, "btf", "dump", "file", path],
+                "btf dump format c": [args.rawbpf, "btf", "dump", "file", path, "format", "c"],
                 "object": [args.rawbpf, "object", path],
                 "prog loadall": [args.rawbpf, "prog", "loadall", path, pins],
             }[command]
@@ -118,6 +122,28 @@ def main():
                                     f"{'dumps' if theirs_ok else 'refuses'}: {path}: {err.strip()[:200]}")
                 else:
                     btf_agree["dumped" if ours_ok else "refused"] += 1
+            if command == "btf dump format c" and not hung:
+                # bpftool walks and prints nested anonymous types at every use without a limit: give it the same time.
+                try:
+                    # To a file, not a pipe: bpftool can print gigabytes before the timeout, and this process's size
+                    # becomes each later child's peak RSS (exec keeps the forked image's high-water mark).
+                    with tempfile.TemporaryFile() as theirs:
+                        oracle = subprocess.run(["bpftool", "btf", "dump", "file", path, "format", "c"], stdout=theirs,
+                                                stderr=subprocess.DEVNULL, timeout=args.timeout)
+                        oracle.stdout = b"" if theirs.tell() > len(out) else (theirs.seek(0), theirs.read())[1]
+                    ours_ok, theirs_ok = code == 0, oracle.returncode == 0
+                    if oracle.returncode < 0:
+                        c_agree[("dumped" if ours_ok else "refused") + f", bpftool killed by signal {-oracle.returncode}"] += 1
+                    elif ours_ok and theirs_ok and out != oracle.stdout and b"__padding_at_" not in out:
+                        problems.append(f"btf dump format c differs from bpftool's: {path}")
+                    elif ours_ok and theirs_ok and out != oracle.stdout:
+                        c_agree["differs by a padding array (gap past 4 KiB)"] += 1
+                    elif ours_ok and not theirs_ok:
+                        problems.append(f"btf dump format c dumps, bpftool refuses: {path}")
+                    else:
+                        c_agree["identical" if ours_ok else "refused by both" if not theirs_ok else "refused, bpftool prints"] += 1
+                except subprocess.TimeoutExpired:
+                    c_agree[("refused" if code else "dumped") + ", bpftool did not finish"] += 1
             if (n + 1) % 1000 == 0:
                 print(f"  {n + 1}/{len(jobs)} in {time.monotonic() - clock:.0f} s, {len(problems)} problems", flush=True)
 
@@ -125,6 +151,7 @@ def main():
         for (command, code), count in sorted(codes.items()):
             print(f"  {command}: exit {code} x {count}")
         print(f"  btf dump agrees with bpftool: {btf_agree['dumped']} dumped, {btf_agree['refused']} refused")
+        print("  btf dump format c against bpftool's: " + ", ".join(f"{k} {v}" for k, v in sorted(c_agree.items())))
         print(f"  worst peak RSS: {worst_rss[0] / 1024:.1f} MB ({worst_rss[1]})")
         print(f"  slowest: {slowest[0]:.3f} s ({slowest[1]})")
         for command, (rss, seconds) in per_command.items():
