@@ -28,6 +28,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* clang emits BTF only for types something global uses, and a ring buffer record is not: these two give user
+ * space's generated skeleton the record and its flags (12 bytes of .rodata, no code). */
+const struct exitsnoop_event *const exitsnoop_event_type __attribute__((unused)) = 0;
+const enum exitsnoop_flag exitsnoop_flag_type __attribute__((unused)) = 0;
+
 /* Filters, written by user space into .rodata before load (the verifier then prunes dead branches). */
 const volatile __u32 target_pid = 0;              /* tgid to report, 0 = all */
 const volatile __u32 target_uid = (__u32)-1;      /* real uid to report, (u32)-1 = all */

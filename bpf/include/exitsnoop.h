@@ -3,7 +3,8 @@
  * The record exitsnoop.bpf.c sends through the ring buffer `events`, shared with user space.
  *
  * Fixed size (80 bytes), every field naturally aligned, padding explicit and zero, little-endian as the
- * host: user space decodes it by the offsets below and needs no BTF to do so.
+ * host. User space reads it through the struct the skeleton generator makes from the object's BTF (the
+ * offsets below, which the _Static_asserts pin).
  *
  *  off size type      field
  *    0    8 u64       exit_time_ns       bpf_ktime_get_ns() in the exit tracepoint (CLOCK_MONOTONIC)
@@ -39,14 +40,17 @@
 
 #define EXITSNOOP_COMM_LEN 16
 
-/* The last live thread of the process exited: the record stands for the whole process. */
-#define EXITSNOOP_FLAG_PROCESS 0x1u
-/* signal->flags had SIGNAL_GROUP_EXIT: exit_code came from signal->group_exit_code. */
-#define EXITSNOOP_FLAG_GROUP_EXIT 0x2u
-/* The exiting thread is the group leader (tid == pid). */
-#define EXITSNOOP_FLAG_LEADER 0x4u
-/* Set when the kernel's tracepoint has no group_dead field and signal->live decided "last thread". */
-#define EXITSNOOP_FLAG_LIVE_FALLBACK 0x8u
+/* EXITSNOOP_FLAG_*: an enum, so the object's BTF carries the values to user space's generated skeleton. */
+enum exitsnoop_flag {
+	/* The last live thread of the process exited: the record stands for the whole process. */
+	EXITSNOOP_FLAG_PROCESS = 0x1u,
+	/* signal->flags had SIGNAL_GROUP_EXIT: exit_code came from signal->group_exit_code. */
+	EXITSNOOP_FLAG_GROUP_EXIT = 0x2u,
+	/* The exiting thread is the group leader (tid == pid). */
+	EXITSNOOP_FLAG_LEADER = 0x4u,
+	/* Set when the kernel's tracepoint has no group_dead field and signal->live decided "last thread". */
+	EXITSNOOP_FLAG_LIVE_FALLBACK = 0x8u,
+};
 
 struct exitsnoop_event {
 	__u64 exit_time_ns;

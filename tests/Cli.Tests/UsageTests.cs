@@ -25,13 +25,15 @@ public sealed class UsageTests
         AssertUsageError(RawExitSnoopBinary.Path, expected, arguments);
 
     [Theory]
-    [InlineData("rawbpf: missing command (btf, prog, link, object, net)")]
+    [InlineData("rawbpf: missing command (btf, prog, link, object, net, gen)")]
     [InlineData("rawbpf: unknown option '--bogus'", "--bogus")]
     [InlineData("rawbpf: object: missing OBJ", "object")]
     [InlineData("rawbpf: option '--btf' needs a value", "object", "x.o", "--btf")]
     [InlineData("rawbpf: prog loadall: missing PINDIR", "prog", "loadall", "x.o")]
     [InlineData("rawbpf: option '--pinmaps' needs a value", "prog", "loadall", "x.o", "/sys/fs/bpf/x", "--pinmaps")]
     [InlineData("rawbpf: btf dump: missing command (file)", "btf", "dump")]
+    [InlineData("rawbpf: gen skeleton: missing OBJ", "gen", "skeleton")]
+    [InlineData("rawbpf: option '--namespace' needs a value", "gen", "skeleton", "x.o", "--namespace")]
     [InlineData("rawbpf: btf dump file: missing PATH", "btf", "dump", "file")]
     [InlineData("rawbpf: option '--base' needs a value", "btf", "dump", "file", "x", "--base")]
     [InlineData("rawbpf: btf dump file: expecting value for 'format'", "btf", "dump", "file", "x", "format")]

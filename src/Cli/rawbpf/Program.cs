@@ -21,6 +21,7 @@ internal static class Program
             LinkCommand.Create(),
             ObjectCommand.Create(),
             NetAttachCommand.Create(),
+            GenSkeletonCommand.Create(),
         };
         return CliRunner.Run(root, args);
     }

@@ -1,57 +1,56 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static RawBpf.Cli.ExitsnoopSkeleton;
 
 namespace RawBpf.Cli;
 
 /// <summary>
-/// A view of one <c>struct exitsnoop_event</c> (bpf/include/exitsnoop.h) straight from the ring buffer:
-/// 80 bytes, little-endian, decoded by offset on access so a record costs no copy and no allocation.
+/// One <c>struct exitsnoop_event</c> (bpf/include/exitsnoop.h) straight from the ring buffer, through the struct the
+/// skeleton generator made from the object's BTF: a reference into the record, so a record costs no copy and no allocation.
 /// </summary>
 internal readonly ref struct ExitEvent
 {
-    public const int Size = 80;
-    public const int CommLength = 16;
+    /// <summary>The record's size in bytes.</summary>
+    public static int Size => Unsafe.SizeOf<ExitsnoopEvent>();
 
-    // EXITSNOOP_FLAG_* from exitsnoop.h
-    public const uint FlagProcess = 0x1;
-    public const uint FlagGroupExit = 0x2;
-    public const uint FlagLeader = 0x4;
-    public const uint FlagLiveFallback = 0x8;
+    /// <summary>The size of the comm buffer, NUL included.</summary>
+    public static int CommLength => Unsafe.SizeOf<ByteArray16>();
 
-    private readonly ReadOnlySpan<byte> _record;
+    private readonly ref readonly ExitsnoopEvent _event;
 
     public ExitEvent(ReadOnlySpan<byte> record)
     {
         if (record.Length < Size)
             throw new InvalidDataException($"exit record of {record.Length} bytes, expected {Size}");
-        _record = record;
+        _event = ref MemoryMarshal.AsRef<ExitsnoopEvent>(record);
     }
 
-    public ulong ExitTimeNs => BinaryPrimitives.ReadUInt64LittleEndian(_record);
-    public ulong ProcessStartNs => BinaryPrimitives.ReadUInt64LittleEndian(_record[8..]);
-    public ulong ThreadStartNs => BinaryPrimitives.ReadUInt64LittleEndian(_record[16..]);
-    public ulong CgroupId => BinaryPrimitives.ReadUInt64LittleEndian(_record[24..]);
-    public uint Pid => BinaryPrimitives.ReadUInt32LittleEndian(_record[32..]);
-    public uint Tid => BinaryPrimitives.ReadUInt32LittleEndian(_record[36..]);
-    public uint Ppid => BinaryPrimitives.ReadUInt32LittleEndian(_record[40..]);
-    public uint Uid => BinaryPrimitives.ReadUInt32LittleEndian(_record[44..]);
+    public ulong ExitTimeNs => _event.ExitTimeNs;
+    public ulong ProcessStartNs => _event.ProcessStartNs;
+    public ulong ThreadStartNs => _event.ThreadStartNs;
+    public ulong CgroupId => _event.CgroupId;
+    public uint Pid => _event.Pid;
+    public uint Tid => _event.Tid;
+    public uint Ppid => _event.Ppid;
+    public uint Uid => _event.Uid;
 
     /// <summary>The raw wait(2) status word the parent sees.</summary>
-    public int Status => BinaryPrimitives.ReadInt32LittleEndian(_record[48..]);
+    public int Status => _event.ExitCode;
 
-    public uint Flags => BinaryPrimitives.ReadUInt32LittleEndian(_record[56..]);
+    public ExitsnoopFlag Flags => (ExitsnoopFlag)_event.Flags;
 
     /// <summary>The comm bytes up to the first NUL.</summary>
     public ReadOnlySpan<byte> Comm
     {
         get
         {
-            var comm = _record.Slice(64, CommLength);
+            ReadOnlySpan<byte> comm = _event.Comm;
             var end = comm.IndexOf((byte)0);
             return end < 0 ? comm : comm[..end];
         }
     }
 
-    public bool IsProcessExit => (Flags & FlagProcess) != 0;
+    public bool IsProcessExit => (Flags & ExitsnoopFlag.Process) != 0;
 
     /// <summary>WTERMSIG: the signal that ended it, 0 for a normal exit.</summary>
     public int Signal => Status & 0x7f;

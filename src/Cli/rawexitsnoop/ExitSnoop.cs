@@ -16,11 +16,6 @@ internal static class ExitSnoop
 {
     internal const string ToolName = "rawexitsnoop";
 
-    /// <summary>tp/sched/sched_process_exit: the tracepoint, whose id is read from tracefs.</summary>
-    private const string TracepointProgram = "handle_exit";
-
-    /// <summary>raw_tp/sched_process_exit: the same event attached by name, for a process that cannot read tracefs.</summary>
-    private const string RawTracepointProgram = "handle_exit_raw";
     private const int LostCheckIntervalMs = 1000;
 
     /// <summary>How long a stop request waits for the trace to drain and print before ending without it.</summary>
@@ -73,23 +68,23 @@ internal static class ExitSnoop
         using var narration = options.Explain ? SyscallTrace.Subscribe(static e => Console.Error.WriteLine(e.ToString())) : null;
         try
         {
-            using var exitsnoop = OpenObject();
-            var (program, cgroupSubtree) = Configure(exitsnoop, options);
+            using var exitsnoop = ExitsnoopSkeleton.Open();
+            var cgroupSubtree = Configure(exitsnoop, options);
             exitsnoop.Load(new BpfObjectLoadOptions { KernelTypes = kernelTypes });
             // CO-RE results are plain values (--explain prints them): the kernel's types are not needed any more.
             kernelTypes.Dispose();
             if (options.Explain)
-                Explain(exitsnoop);
+                Explain(exitsnoop.Object);
             if (cgroupSubtree is not null)
-                CgroupCall(options, () => Cgroup.StoreInArray(exitsnoop.GetMap("cgroup_filter"), 0, cgroupSubtree));
-            exitsnoop.Attach(program);
-            using var ring = new RingBuffer(exitsnoop.GetMap("events"));
+                CgroupCall(options, () => Cgroup.StoreInArray(exitsnoop.Maps.CgroupFilter, 0, cgroupSubtree));
+            exitsnoop.Attach();
+            using var ring = new RingBuffer(exitsnoop.Maps.Events);
             var clock = new WallClock(options.Utc);
             // write(2) at the descriptor's shared offset: `{ echo; rawexitsnoop; } > log` keeps every line.
             EventWriter writer = options.Json ? new JsonEventWriter(StandardStream.Output, clock) : new TableEventWriter(StandardStream.Output, clock, options.Threads);
             writer.WriteHeader();
             writer.Flush();
-            Trace(ring, exitsnoop.GetMap("lost"), writer, options, summary, stop);
+            Trace(ring, exitsnoop.Maps.Lost, writer, options, summary, stop);
             summary.PrintOnce();
             return ExitCodes.Success;
         }
@@ -108,48 +103,41 @@ internal static class ExitSnoop
         }
     }
 
-    private static BpfObject OpenObject()
-    {
-        using var stream = typeof(ExitSnoop).Assembly.GetManifestResourceStream("exitsnoop.bpf.o")
-            ?? throw new InvalidOperationException("exitsnoop.bpf.o is not embedded in this build");
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return BpfObject.Open(bytes, "exitsnoop.bpf.o");
-    }
-
     /// <summary>
-    /// The filters go into .rodata before load, so the verifier prunes what they exclude. Returns the entry point to
-    /// load, the tracepoint where tracefs is readable (or root may mount it), else the raw tracepoint, which needs
-    /// no tracefs (a user with only CAP_BPF + CAP_PERFMON: tracefs is mode 0700); and for --cgroup the directory
-    /// whose subtree the kernel is to test exits against once the maps exist.
+    /// The filters go into .rodata before load, so the verifier prunes what they exclude. One entry point loads (and
+    /// so attaches): the tracepoint where tracefs is readable (or root may mount it), else the raw tracepoint, which
+    /// needs no tracefs (a user with only CAP_BPF + CAP_PERFMON: tracefs is mode 0700). Returns for --cgroup the
+    /// directory whose subtree the kernel is to test exits against once the maps exist.
     /// </summary>
-    private static (string Program, string? CgroupSubtree) Configure(BpfObject exitsnoop, ExitSnoopOptions options)
+    private static string? Configure(ExitsnoopSkeleton exitsnoop, ExitSnoopOptions options)
     {
+        var filters = exitsnoop.Rodata;
         if (options.Pid is { } pid)
-            exitsnoop.SetVariable("target_pid", (uint)pid);
+            filters.TargetPid = (uint)pid;
         if (options.Uid is { } uid)
-            exitsnoop.SetVariable("target_uid", uid);
+            filters.TargetUid = uid;
         string? cgroupSubtree = null;
         if (options.CgroupPath is { } path)
         {
             var cgroup = CgroupCall(options, () => Cgroup.Resolve(path));
             if (options.CgroupExact)
             {
-                exitsnoop.SetVariable("target_cgroup_id", CgroupCall(options, () => Cgroup.GetId(cgroup)));
+                filters.TargetCgroupId = CgroupCall(options, () => Cgroup.GetId(cgroup));
             }
             else
             {
-                exitsnoop.SetVariable("cgroup_subtree", true);
+                filters.CgroupSubtree = true;
                 cgroupSubtree = cgroup;
             }
         }
-        exitsnoop.SetVariable("failed_only", options.FailedOnly);
-        exitsnoop.SetVariable("trace_threads", options.Threads);
+        filters.FailedOnly = options.FailedOnly;
+        filters.TraceThreads = options.Threads;
         if (options.RingSizeKib is { } kib)
-            exitsnoop.SetMaxEntries("events", (uint)kib * 1024);
-        var (load, skip) = Tracefs.IsReadable ? (TracepointProgram, RawTracepointProgram) : (RawTracepointProgram, TracepointProgram);
-        exitsnoop.SetAutoload(skip, false);
-        return (load, cgroupSubtree);
+            exitsnoop.Object.SetMaxEntries(ExitsnoopSkeleton.MapNames.Events, (uint)kib * 1024);
+        // handle_exit is tp/sched/sched_process_exit (its id from tracefs); handle_exit_raw the same event as raw_tp/.
+        var skip = Tracefs.IsReadable ? ExitsnoopSkeleton.ProgramNames.HandleExitRaw : ExitsnoopSkeleton.ProgramNames.HandleExit;
+        exitsnoop.Object.SetAutoload(skip, false);
+        return cgroupSubtree;
     }
 
     private static void CgroupCall(ExitSnoopOptions options, Action call) => CgroupCall(options, () =>
