@@ -35,13 +35,17 @@ suffix = f".{version}.nupkg"
 if any(not f.endswith(suffix) for f in found):
     sys.exit(f"the feed has {found}, not all of version {version}")
 libraries = [f[:-len(suffix)] for f in found if f != f"RawBpf.Templates{suffix}"]
-for needed in ("RawBpf.BtfCore", "RawBpf.Elf", "RawBpf.Loader", "RawBpf.Templates"):
+for needed in ("RawBpf.BtfCore", "RawBpf.Elf", "RawBpf.Loader", "RawBpf.Skeleton", "RawBpf.Generator", "RawBpf.Templates"):
     if f"{needed}{suffix}" not in found:
         sys.exit(f"the feed has {found}, without {needed}")
 for package in libraries:
     with zipfile.ZipFile(f"{feed}/{package}.{version}.nupkg") as nupkg:
         names = set(nupkg.namelist())
-        for name in (f"lib/net10.0/{package}.dll", f"lib/net10.0/{package}.xml", "README.md"):
+        # A source generator is a compiler analyzer with the targets that feed it, not a library to reference.
+        analyzer = f"analyzers/dotnet/cs/{package}.dll" in names
+        expected = ([f"buildTransitive/{package}.targets"] if analyzer
+                    else [f"lib/net10.0/{package}.dll", f"lib/net10.0/{package}.xml"]) + ["README.md"]
+        for name in expected:
             if name not in names:
                 sys.exit(f"{package}: no {name} in the package")
         nuspec = nupkg.read(f"{package}.nuspec").decode()
@@ -49,6 +53,8 @@ for package in libraries:
                        'url="https://github.com/rawbpf/rawbpf"', f'commit="{commit}"', "<description>"):
             if needed not in nuspec:
                 sys.exit(f"{package}: the nuspec lacks {needed}")
+    if analyzer:
+        continue
     symbols = f"{feed}/{package}.{version}.snupkg"
     if not os.path.exists(symbols):
         sys.exit(f"{package}: no symbol package")
@@ -59,8 +65,10 @@ for package in libraries:
 with zipfile.ZipFile(f"{feed}/RawBpf.Templates.{version}.nupkg") as nupkg:
     if "content/rawbpf-app/.template.config/template.json" not in nupkg.namelist():
         sys.exit("RawBpf.Templates: no rawbpf-app template.json")
-    if f'Include="RawBpf.Loader" Version="{version}"' not in nupkg.read("content/rawbpf-app/RawBpfApp.csproj").decode():
-        sys.exit(f"RawBpf.Templates: rawbpf-app does not reference RawBpf.Loader {version}")
+    app = nupkg.read("content/rawbpf-app/RawBpfApp.csproj").decode()
+    for needed in ("RawBpf.Loader", "RawBpf.Generator"):
+        if f'Include="{needed}" Version="{version}"' not in app:
+            sys.exit(f"RawBpf.Templates: rawbpf-app does not reference {needed} {version}")
 print(f"{len(found)} packages ({', '.join(f[:-len(suffix)] for f in found)})")
 PY
 rm -rf "$cache"/rawbpf.*

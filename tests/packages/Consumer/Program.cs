@@ -1,20 +1,17 @@
-// Loads its BPF object from the RawBpf packages, attaches it, starts /bin/true five times and reads the five
-// exec records of those processes from the ring buffer. Exit 0 when all five came, 1 otherwise.
-using System.Buffers.Binary;
+// Loads its BPF object through the skeleton RawBpf.Generator made from it (packages only), attaches it, starts
+// /bin/true five times and reads the five exec records of those processes from the ring buffer. Exit 0 when all
+// five came, 1 otherwise.
 using System.Diagnostics;
-using RawBpf.Loader.Objects;
+using System.Runtime.InteropServices;
 using RawBpf.Loader.Readers;
+using RawBpf.PackageConsumer;
 
 const int Expected = 5;
 
-using var resource = typeof(Program).Assembly.GetManifestResourceStream("consumer.bpf.o")!;
-using var elf = new MemoryStream();
-resource.CopyTo(elf);
-
-using var bpf = BpfObject.Open(elf.ToArray(), "consumer.bpf.o");
-bpf.Load();
-bpf.Attach("count_exec");
-using var ring = new RingBuffer(bpf.GetMap("execs"));
+using var consumer = ConsumerSkeleton.Open();
+consumer.Load();
+consumer.Attach();
+using var ring = new RingBuffer(consumer.Maps.Execs);
 
 var started = new HashSet<int>();
 for (var i = 0; i < Expected; i++)
@@ -31,7 +28,7 @@ while (seen.Count < Expected && deadline.Elapsed < TimeSpan.FromSeconds(10))
     ring.WaitForData(100);
     while (ring.TryRead(out var record))
     {
-        var pid = (int)BinaryPrimitives.ReadUInt32LittleEndian(record);
+        var pid = (int)MemoryMarshal.AsRef<ConsumerSkeleton.ExecRecord>(record).Pid;
         if (started.Contains(pid) && seen.Add(pid))
             Console.WriteLine($"exec pid={pid}");
     }

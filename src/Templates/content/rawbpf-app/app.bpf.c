@@ -1,5 +1,6 @@
 // The app's BPF program: one ring buffer record per successful execve, with the process id and name.
-// clang builds it when the project builds (see RawBpfApp.csproj); the .NET app embeds and loads the object.
+// clang builds it when the project builds (see RawBpfApp.csproj); RawBpf.Generator makes its typed skeleton,
+// AppSkeleton, with the object embedded.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -7,6 +8,10 @@ struct exec_event {
 	__u32 pid;
 	char comm[16];
 };
+
+/* clang emits BTF only for the types of globals and functions: this unused constant puts the record's type into
+ * the object, so the generated skeleton has it as a C# struct (AppSkeleton.ExecEvent). */
+const struct exec_event *const exec_event_type __attribute__((unused)) = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
