@@ -75,17 +75,23 @@ public static class UprobeTargets
         try
         {
             if (!ELFReader.TryLoad(path, out elf))
-                throw new InvalidDataException($"{path} is not an ELF file: a uprobe needs an ELF executable or shared library");
+                throw new InputFileException(path, $"{path} is not an ELF file: a uprobe needs an ELF executable or shared library");
         }
-        catch (Exception e) when (e is not InvalidDataException and not IOException and not UnauthorizedAccessException)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new InvalidDataException($"{path} is not a readable ELF file: {e.Message}", e);
+            // .NET's own messages are resource keys in the AOT tools: say it in words.
+            throw new InputFileException(path, $"{path} cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : "input/output error")})");
+        }
+        catch (Exception e) when (e is not InputFileException)
+        {
+            // ELFSharp's exceptions say which of its tables it could not index, not what is wrong with the file.
+            throw new InputFileException(path, $"{path} is not a readable ELF file: its headers point outside it");
         }
 
         using (elf)
         {
             if (elf is not ELF<ulong> elf64)
-                throw new InvalidDataException($"{path} is a 32-bit ELF file: only 64-bit binaries are supported");
+                throw new InputFileException(path, $"{path} is a 32-bit ELF file: only 64-bit binaries are supported");
             // name → (offset, global?) : a global definition replaces a weak one; .dynsym is read before .symtab, as libbpf does.
             var found = new Dictionary<string, (ulong Offset, bool Global)>(StringComparer.Ordinal);
             foreach (var table in elf64.GetSections<SymbolTable<ulong>>().OrderBy(t => t.Type == SectionType.DynamicSymbolTable ? 0 : 1))

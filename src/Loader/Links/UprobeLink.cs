@@ -43,7 +43,7 @@ public sealed class UprobeLink : ProbeLink
             path = UprobeTargets.ResolveBinaryPath(binary);
             fileOffset = (symbol is null ? 0 : UprobeTargets.FindFunctionOffset(path, symbol)) + offset;
         }
-        catch (Exception e) when (e is FileNotFoundException or KeyNotFoundException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or KeyNotFoundException or InputFileException)
         {
             throw new BpfAttachException($"cannot attach program \"{program.Name}\" as {kind} to {binary}{(symbol is null ? string.Empty : ":" + symbol)}: {e.Message}", e);
         }

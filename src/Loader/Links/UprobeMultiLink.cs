@@ -37,7 +37,7 @@ public sealed class UprobeMultiLink : BpfLink
             path = UprobeTargets.ResolveBinaryPath(binary);
             functions = UprobeTargets.FindFunctions(path, pattern);
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or InputFileException)
         {
             throw new BpfAttachException($"cannot attach program \"{program.Name}\" as {kind} to {binary}:{pattern}: {e.Message}", e);
         }
