@@ -58,7 +58,7 @@ public sealed class RawbpfGenSkeletonTests
         try
         {
             var result = RunCli("gen", "skeleton", input);
-            Assert.Equal((1, "rawbpf: ELF header: not an ELF file (bad magic) (at offset 0)\n", ""), (result.ExitCode, result.StandardError, result.StandardOutputText));
+            Assert.Equal((1, $"rawbpf: {input}: ELF header: not an ELF file (bad magic) (at offset 0)\n", ""), (result.ExitCode, result.StandardError, result.StandardOutputText));
         }
         finally
         {

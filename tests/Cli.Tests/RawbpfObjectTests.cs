@@ -32,6 +32,28 @@ public sealed partial class RawbpfObjectTests
     }
 
     [Fact]
+    public void A_format_error_names_the_file_then_the_section_and_offset()
+    {
+        var input = Path.Combine(Path.GetTempPath(), $"rawbpf-object-{Environment.ProcessId}.bpf.o");
+        var elf = File.ReadAllBytes(Path.Combine(RepoPaths.BpfObjects, "tests/minimal.bpf.o"));
+        File.WriteAllBytes(input, elf.AsSpan(0, 40).ToArray());
+        try
+        {
+            foreach (var command in new[] { new[] { "object", input }, ["prog", "loadall", input, "/sys/fs/bpf/rawbpf-object-format-error"] })
+            {
+                var result = RawbpfProcess.Run(command);
+                Assert.Equal(1, result.ExitCode);
+                Assert.StartsWith($"rawbpf: {input}: ELF header: ", result.StandardError, StringComparison.Ordinal);
+                Assert.Equal(1, result.StandardError.Count(c => c == '\n'));
+            }
+        }
+        finally
+        {
+            File.Delete(input);
+        }
+    }
+
+    [Fact]
     public void Programs_and_maps_are_listed_with_their_kernel_facts()
     {
         var result = RawbpfProcess.Run("object", Path.Combine(RepoPaths.TestBpfObjects, "multi_prog.bpf.o"));

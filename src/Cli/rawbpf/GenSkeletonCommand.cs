@@ -26,8 +26,8 @@ internal static class GenSkeletonCommand
 
     private static int Generate(string path, string? output, string? ns, string? className)
     {
-        var source = SkeletonGenerator.Generate(InputFile.ReadAll(path, "BPF object"), path,
-            new SkeletonOptions { Namespace = ns ?? "", ClassName = className });
+        var elf = InputFile.ReadAll(path, "BPF object");
+        var source = ObjectInput.Parse(path, () => SkeletonGenerator.Generate(elf, path, new SkeletonOptions { Namespace = ns ?? "", ClassName = className }));
         var bytes = Encoding.UTF8.GetBytes(source);
         if (output is null)
         {

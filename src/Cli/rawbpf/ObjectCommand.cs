@@ -29,7 +29,7 @@ internal static class ObjectCommand
 
     private static int Run(string objectPath, string? kernelBtfPath)
     {
-        using var bpfObject = BpfObject.Open(objectPath);
+        using var bpfObject = ObjectInput.Parse(objectPath, () => BpfObject.Open(objectPath));
         IReadOnlyList<CoreRelocationResult> relocations;
         // A failure reaches CliRunner, which reports it.
         using (var kernelTypes = kernelBtfPath is null ? KernelTypes.FromSystem() : KernelTypes.FromFile(kernelBtfPath))

@@ -61,7 +61,7 @@ internal static class ProgLoadAllCommand
         using var narration = explain ? SyscallTrace.Subscribe(e => Console.Error.WriteLine(e.ToString())) : null;
         try
         {
-            using var bpfObject = BpfObject.Open(objectPath);
+            using var bpfObject = ObjectInput.Parse(objectPath, () => BpfObject.Open(objectPath));
             // Disposed before bpfObject: a failure unpins (and removes the directories made) while the fds still
             // hold the programs, which then unload when bpfObject closes them.
             using var pins = new BpfPinTransaction();
