@@ -4,7 +4,6 @@ using RawBpf.Loader.Links;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Tests;
 
 public class AttachTests

@@ -5,7 +5,6 @@ using RawBpf.Loader.Objects;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Tests;
 
 public class BtfTests

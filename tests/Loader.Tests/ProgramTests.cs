@@ -8,7 +8,6 @@ using RawBpf.Uapi;
 using static RawBpf.BtfCore.BpfAssembler;
 using static RawBpf.Uapi.BpfOpcode;
 
-
 namespace RawBpf.Loader.Tests;
 
 public class ProgramTests

@@ -5,7 +5,6 @@ using RawBpf.Loader.Programs;
 using RawBpf.Loader.Readers;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Tests;
 
 public sealed class RingBufferTests : IDisposable

@@ -7,7 +7,6 @@ using RawBpf.Uapi;
 using static RawBpf.BtfCore.BpfAssembler;
 using static RawBpf.Uapi.BpfOpcode;
 
-
 namespace RawBpf.Loader.Tests;
 
 /// <summary>Hand-assembled programs and the maps they use.</summary>

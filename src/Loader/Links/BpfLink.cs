@@ -2,7 +2,6 @@ using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>How a program was attached.</summary>

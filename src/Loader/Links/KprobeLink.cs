@@ -3,7 +3,6 @@ using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>

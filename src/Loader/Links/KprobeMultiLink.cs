@@ -4,7 +4,6 @@ using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>

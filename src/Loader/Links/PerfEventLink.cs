@@ -2,7 +2,6 @@ using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>perf_event_attr.type for <see cref="PerfEventSampling"/>: the two generic PMUs.</summary>

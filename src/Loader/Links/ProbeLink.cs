@@ -1,7 +1,6 @@
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>

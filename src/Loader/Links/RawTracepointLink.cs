@@ -3,7 +3,6 @@ using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>A BPF_PROG_TYPE_RAW_TRACEPOINT program on a raw tracepoint by name (SEC("raw_tp/NAME")), or a BTF-typed

@@ -3,7 +3,6 @@ using RawBpf.Elf;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>

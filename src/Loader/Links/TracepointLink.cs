@@ -2,7 +2,6 @@ using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>A BPF_PROG_TYPE_TRACEPOINT program on a tracefs tracepoint (SEC("tp/CATEGORY/NAME") or "tracepoint/...").</summary>

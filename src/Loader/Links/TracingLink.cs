@@ -3,7 +3,6 @@ using RawBpf.Loader.Interop;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Links;
 
 /// <summary>

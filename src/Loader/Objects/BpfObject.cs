@@ -10,7 +10,6 @@ using RawBpf.Loader.Maps;
 using RawBpf.Loader.Programs;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Objects;
 
 /// <summary>

@@ -3,7 +3,6 @@ using RawBpf.BtfCore;
 using RawBpf.Elf;
 using RawBpf.Uapi;
 
-
 namespace RawBpf.Loader.Objects;
 
 /// <summary>
