@@ -32,9 +32,17 @@ internal static unsafe class TestRun
     }
 
     /// <summary>Runs <paramref name="program"/> once and returns its return value.</summary>
-    public static uint Run(BpfProgram program)
+    public static uint Run(BpfProgram program) => Run(program, []);
+
+    /// <summary>Runs <paramref name="program"/> once on <paramref name="packet"/> (data_in: XDP, tc, socket filters).</summary>
+    public static uint Run(BpfProgram program, ReadOnlySpan<byte> packet)
     {
-        var attr = new TestRunAttr { ProgFd = (uint)program.Fd.RawFd };
+        fixed (byte* data = packet)
+            return Run(program, new TestRunAttr { ProgFd = (uint)program.Fd.RawFd, DataIn = (ulong)data, DataSizeIn = (uint)packet.Length });
+    }
+
+    private static uint Run(BpfProgram program, TestRunAttr attr)
+    {
         var result = Libc.syscall(ArchitectureAbi.Current.BpfSyscall, BpfProgTestRun, &attr, sizeof(TestRunAttr));
         if (result < 0)
             throw new InvalidOperationException($"BPF_PROG_TEST_RUN of {program.Name} failed: errno {Marshal.GetLastPInvokeError()}");

@@ -108,6 +108,17 @@ internal static unsafe class ObjectInfo
         return new BtfInformation(info.Id, info.BtfSize, info.KernelBtf != 0);
     }
 
+    /// <summary>The name of a kernel BTF object ("vmlinux" or the module's), or null for BTF a program loaded (kernel_btf 0).</summary>
+    public static string? GetKernelBtfName(BpfFileDescriptor fd)
+    {
+        // The kernel copies at most name_len - 1 bytes and a NUL; module names are shorter than MODULE_NAME_LEN (56).
+        const int NameCapacity = 64;
+        var name = stackalloc byte[NameCapacity];
+        var info = new BpfBtfInfo { Name = (ulong)name, NameLen = NameCapacity };
+        Get(fd, &info, sizeof(BpfBtfInfo));
+        return info.KernelBtf != 0 ? AttrText.FixedName(name, NameCapacity) : null;
+    }
+
     private static void Get(BpfFileDescriptor fd, void* info, int length)
     {
         using var lease = fd.Lease();
@@ -116,7 +127,7 @@ internal static unsafe class ObjectInfo
     }
 }
 
-/// <summary>Walking the kernel's object ids: which programs exist right now (BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID).</summary>
+/// <summary>Walking the kernel's object ids: which programs, links and BTF objects exist right now (BPF_*_GET_NEXT_ID, BPF_*_GET_FD_BY_ID).</summary>
 public static class BpfObjectIds
 {
     /// <summary>Every loaded program's id, ascending.</summary>
@@ -124,6 +135,9 @@ public static class BpfObjectIds
 
     /// <summary>Every link's id, ascending (BPF_LINK_GET_NEXT_ID, 5.8).</summary>
     public static IReadOnlyList<uint> LinkIds() => Ids(BpfCommand.LinkGetNextId);
+
+    /// <summary>Every BTF object's id, ascending: vmlinux, the modules' and those programs loaded (BPF_BTF_GET_NEXT_ID, CAP_SYS_ADMIN).</summary>
+    public static IReadOnlyList<uint> BtfIds() => Ids(BpfCommand.BtfGetNextId);
 
     private static List<uint> Ids(BpfCommand next)
     {
@@ -156,13 +170,18 @@ public static class BpfObjectIds
     }
 
     /// <summary>Opens a program by id; null when no such program exists (any more).</summary>
-    public static BpfFileDescriptor? TryOpenProgram(uint id)
+    public static BpfFileDescriptor? TryOpenProgram(uint id) => TryOpen(BpfCommand.ProgGetFdById, id);
+
+    /// <summary>Opens a BTF object by id (CAP_SYS_ADMIN); null when no such object exists (any more).</summary>
+    public static BpfFileDescriptor? TryOpenBtf(uint id) => TryOpen(BpfCommand.BtfGetFdById, id);
+
+    private static BpfFileDescriptor? TryOpen(BpfCommand getFdById, uint id)
     {
         var attr = new GetFdByIdAttr { Id = id };
-        var fd = BpfSyscall.Invoke(BpfCommand.ProgGetFdById, ref attr, out var errno);
+        var fd = BpfSyscall.Invoke(getFdById, ref attr, out var errno);
         if (fd < 0)
         {
-            return errno == Errno.ENOENT ? null : throw new BpfSyscallException(BpfCommand.ProgGetFdById, errno);
+            return errno == Errno.ENOENT ? null : throw new BpfSyscallException(getFdById, errno);
         }
 
         return BpfSyscall.OwnFd(fd);

@@ -29,6 +29,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<string, bool> _autoload = new(StringComparer.Ordinal);
     private readonly List<CoreRelocationResult> _coreRelocations = [];
     private readonly List<string> _warnings = [];
+    private readonly KernelModuleBtfObjects _moduleBtf = new();
     private BpfBtfObject? _btf;
     private bool _loaded;
     private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
@@ -407,9 +408,13 @@ public sealed class BpfObject : IDisposable
                 ExpectedAttachType = StructOpsMember(program.Name) is { } member ? (BpfAttachType)member.MemberIndex : info.ExpectedAttachType ?? 0,
                 KernelVersion = File.KernelVersion ?? KernelConfig.KernelVersionCode(),
                 LogLevel = options.LogLevel,
-                AttachBtfId = StructOpsMember(program.Name) is { } target ? (uint)target.StructTypeId : AttachBtfId(program, info, kernelTypes),
                 Flags = info.LoadFlags,
+                FdArray = _moduleBtf.FdArray,
             };
+            if (StructOpsMember(program.Name) is { } target)
+                loadOptions = loadOptions with { AttachBtfId = (uint)target.StructTypeId };
+            else if (AttachTarget(program, info, kernelTypes) is { } attach)
+                loadOptions = loadOptions with { AttachBtfId = attach.TypeId, AttachBtfObject = attach.ModuleBtf };
             if (withExtInfo)
             {
                 loadOptions = loadOptions with
@@ -472,9 +477,14 @@ public sealed class BpfObject : IDisposable
             var target = KsymResolver.Resolve(external, localBtf, kernelTypes!.Candidates, out var error);
             if (error is not null)
                 throw new BpfObjectLoadException($"object '{File.ObjectName}': {error}");
-            if (target is { BtfIndex: > 0 })
-                throw new BpfObjectLoadException($"object '{File.ObjectName}': {external} is in a kernel module's BTF; kfuncs and variables of modules are not supported by this loader yet");
-            values[external] = new KsymValue(target?.TypeId ?? 0, 0, 0, 0);
+            values[external] = target switch
+            {
+                null => new KsymValue(0, 0, 0, 0),
+                { BtfIndex: 0 } => new KsymValue(target.Value.TypeId, 0, 0, 0),
+                // libbpf's order: externs sorted by name, each module's fd_array slot taken by its first kfunc.
+                _ when external.IsFunction => new KsymValue(target.Value.TypeId, 0, _moduleBtf.FdArrayIndex(kernelTypes.ModuleName(target.Value.BtfIndex)), 0),
+                _ => new KsymValue(target.Value.TypeId, _moduleBtf.Open(kernelTypes.ModuleName(target.Value.BtfIndex)).RawFd, 0, 0),
+            };
         }
         if (untyped.Count > 0)
         {
@@ -563,15 +573,27 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>tp_btf/, fentry/, fexit/, lsm/, iter/ programs name a kernel type: its id in vmlinux goes into attach_btf_id.</summary>
-    private uint AttachBtfId(ProgramDefinition program, ProgramSectionInfo info, KernelTypes? kernelTypes)
+    /// <summary>
+    /// attach_btf_id (and attach_btf_obj_fd) of a program that attaches by BTF (fentry, tp_btf, lsm...): found in
+    /// vmlinux, then in each module's BTF, as libbpf's find_kernel_btf_id; null for other programs.
+    /// </summary>
+    private (uint TypeId, BpfFileDescriptor? ModuleBtf)? AttachTarget(ProgramDefinition program, ProgramSectionInfo info, KernelTypes? kernelTypes)
     {
         if (info.AttachBtfType is not { } attach)
-            return 0;
+            return null;
         if (info.ProgramType == BpfProgramType.Ext)
             throw new BpfObjectLoadException($"program '{program.Name}': freplace replaces a function of another BPF program ('{info.AttachTarget}'), which must be given as the target program; loading the object alone cannot do that");
-        var vmlinux = kernelTypes?.Vmlinux ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
-        var id = vmlinux.FindTypeId(attach.Name, attach.Kind);
-        return id > 0 ? (uint)id : throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {attach.Kind.ToUapiName()} '{attach.Name}' to attach to");
+        var candidates = kernelTypes?.Candidates ?? throw new BpfObjectLoadException($"program '{program.Name}' needs the kernel's BTF to attach");
+        for (var index = 0; index < candidates.Count; index++)
+        {
+            var btf = candidates[index];
+            var id = btf.FindTypeId(attach.Name, attach.Kind);
+            // A module's split BTF also answers for vmlinux's types, which index 0 has already ruled out.
+            if (id <= 0 || id < btf.FirstTypeId)
+                continue;
+            return index == 0 ? ((uint)id, null) : ((uint)id, _moduleBtf.Open(kernelTypes.ModuleName(index)));
+        }
+        throw new BpfObjectLoadException($"program '{program.Name}': the kernel has no {attach.Kind.ToUapiName()} '{attach.Name}' to attach to (in vmlinux or a module's BTF)");
     }
 
     /// <summary>
@@ -675,5 +697,6 @@ public sealed class BpfObject : IDisposable
         _mapsByDefinition.Clear();
         _btf?.Dispose();
         _btf = null;
+        _moduleBtf.Dispose();
     }
 }

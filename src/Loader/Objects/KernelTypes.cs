@@ -88,6 +88,9 @@ public sealed class KernelTypes : IDisposable
     /// <summary>vmlinux, then each module's BTF, parsed when first indexed: what CO-RE searches, in libbpf's order.</summary>
     internal IReadOnlyList<Btf> Candidates => new CandidateList(this);
 
+    /// <summary>The module whose BTF is <see cref="Candidates"/>[<paramref name="candidateIndex"/>] (1 and up; 0 is vmlinux).</summary>
+    internal string ModuleName(int candidateIndex) => Path.GetFileName(_modulePaths[candidateIndex - 1]);
+
     /// <summary>Releases vmlinux and every module's BTF that was parsed (waits for a parse in progress).</summary>
     public void Dispose()
     {

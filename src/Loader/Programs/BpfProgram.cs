@@ -76,8 +76,11 @@ public sealed unsafe class BpfProgram : IDisposable
 
         var btfLease = new FdLease(options.Btf?.Fd);
         var attachLease = new FdLease(options.AttachBtfObject);
+        var fdArray = new int[options.FdArray.Count];
+        var fdArrayLeased = LeaseAll(options.FdArray, fdArray);
         try
         {
+            fixed (int* fdArrayStart = fdArray)
             fixed (byte* insns = instructions)
             fixed (byte* licenseText = license)
             fixed (byte* funcInfo = options.FuncInfo.Span)
@@ -86,6 +89,7 @@ public sealed unsafe class BpfProgram : IDisposable
                 template.Insns = (ulong)insns;
                 template.License = (ulong)licenseText;
                 template.AttachBtfObjFd = attachLease.Fd;
+                template.FdArray = fdArray.Length > 0 ? (ulong)fdArrayStart : 0;
                 if (options.Btf is not null)
                 {
                     template.ProgBtfFd = btfLease.Fd;
@@ -136,6 +140,7 @@ public sealed unsafe class BpfProgram : IDisposable
         }
         finally
         {
+            ReleaseAll(fdArrayLeased);
             attachLease.Dispose();
             btfLease.Dispose();
         }
@@ -207,6 +212,39 @@ public sealed unsafe class BpfProgram : IDisposable
     public IteratorLink AttachIterator() => IteratorLink.Attach(this);
 
     public void Dispose() => Fd.Dispose();
+
+    /// <summary>Holds every fd of <paramref name="handles"/> open for the call and writes its number (-1 for none) into <paramref name="fds"/>.</summary>
+    private static List<SafeHandle> LeaseAll(IReadOnlyList<BpfFileDescriptor?> handles, int[] fds)
+    {
+        var leased = new List<SafeHandle>(handles.Count);
+        try
+        {
+            for (var i = 0; i < handles.Count; i++)
+            {
+                fds[i] = -1;
+                if (handles[i] is not { } handle)
+                    continue;
+                var added = false;
+                handle.DangerousAddRef(ref added);
+                if (added)
+                    leased.Add(handle);
+                fds[i] = (int)handle.DangerousGetHandle();
+            }
+        }
+        catch
+        {
+            ReleaseAll(leased);
+            throw;
+        }
+
+        return leased;
+    }
+
+    private static void ReleaseAll(List<SafeHandle> leased)
+    {
+        foreach (var handle in leased)
+            handle.DangerousRelease();
+    }
 
     private static void CheckRecords(int length, uint recordSize, string what, string? name)
     {

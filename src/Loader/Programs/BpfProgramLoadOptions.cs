@@ -25,6 +25,12 @@ public sealed record BpfProgramLoadOptions
     /// <summary>attach_btf_obj_fd: the module BTF that <see cref="AttachBtfId"/> refers to; null for vmlinux.</summary>
     public BpfFileDescriptor? AttachBtfObject { get; init; }
 
+    /// <summary>
+    /// fd_array: the BTF objects of the modules whose kfuncs the program calls; a call's offset is the index here
+    /// (0, for vmlinux, is left empty: null). Empty: none.
+    /// </summary>
+    public IReadOnlyList<BpfFileDescriptor?> FdArray { get; init; } = [];
+
     /// <summary>prog_btf_fd: the object's BTF, which func_info and line_info refer to.</summary>
     public BpfBtfObject? Btf { get; init; }
 

@@ -60,6 +60,11 @@ internal unsafe struct ProgLoadAttr : IBpfAttr
             text.Field("attach_btf_id", AttachBtfId);
         }
 
+        if (AttachBtfObjFd != 0)
+        {
+            text.Field("attach_btf_obj_fd", AttachBtfObjFd);
+        }
+
         if (ProgBtfFd != 0)
         {
             text.Field("prog_btf_fd", ProgBtfFd).Field("func_info_cnt", FuncInfoCount).Field("line_info_cnt", LineInfoCount);
