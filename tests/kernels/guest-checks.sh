@@ -362,6 +362,8 @@ check_loadall() {
             # ksyms calls bpf_rcu_read_lock (a kfunc since 6.2) and optional_programs loads nothing unless asked
             # (SEC("?...")): the host's KsymTests and ObjectModelTests check them, not "every program pinned".
             ksyms.bpf.o | optional_programs.bpf.o) continue ;;
+            # nf_conntrack's kfuncs and an fentry on one of them: check_module_btf loads the module first.
+            kfunc_conntrack.bpf.o | fentry_module.bpf.o) continue ;;
         esac
         case " $SKIP_OBJECTS " in
             *" $series:$name "*)
@@ -563,6 +565,86 @@ check_attach_kinds() {
     fi
 }
 
+# ---- BTF of modules: nf_conntrack's kfuncs (fd_array) and an fentry on one of them (attach_btf_obj_fd) ------
+# run.sh puts nf_conntrack and what it depends on, uncompressed, in /lib/modules/<release>/ with their load order.
+# XDP on lo runs kfunc_conntrack's ct_lookup for each packet of a ping; fentry_module counts the kfunc's calls.
+check_module_btf() {
+    modules=/lib/modules/$release
+    for module in $(cat "$modules/load-order"); do
+        if ! insmod "$modules/$module.ko" 2> /tmp/insmod.err; then
+            fail "insmod_$module" "$(tail_of /tmp/insmod.err)"
+            return
+        fi
+    done
+    ok "modules loaded: $(tr '\n' ' ' < "$modules/load-order")"
+    tests=/opt/rawbpf/artifacts/bpf/tests
+    pin_dir=/sys/fs/bpf/kfunc_conntrack
+    timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall "$tests/kfunc_conntrack.bpf.o" "$pin_dir" --pinmaps "${pin_dir}_maps" > /tmp/kfunc.out 2>&1
+    status=$?
+    if [ ! -e /sys/kernel/btf/nf_conntrack ]; then
+        # No module BTF (5.10 has no CONFIG_DEBUG_INFO_BTF_MODULES): the kfuncs are in no BTF; one line naming the
+        # first by name (bpf_ct_release), as libbpf resolves them.
+        if [ "$status" = 1 ] && [ "$(grep -c . /tmp/kfunc.out)" = 1 ] &&
+            grep -qE "extern \(func ksym\) 'bpf_(ct_release|xdp_ct_lookup)': not found in the kernel's BTF" /tmp/kfunc.out; then
+            ok "kfunc of a module without module BTF, in one line: $(cat /tmp/kfunc.out)"
+        else
+            fail kfunc_module_missing "want exit 1 and one line naming a missing kfunc; got exit $status: $(tail_of /tmp/kfunc.out)"
+        fi
+        return
+    fi
+    # Only CAP_SYS_ADMIN may walk the kernel's BTF objects (libbpf fails there too): one line saying so.
+    timeout "$EXIT_WAIT_SECONDS" $AS_BPF_USER rawbpf prog loadall "$tests/kfunc_conntrack.bpf.o" /sys/fs/bpf/kfunc_user > /tmp/kfunc_user.out 2>&1
+    user_status=$?
+    if [ "$user_status" = 1 ] && [ "$(grep -c . /tmp/kfunc_user.out)" = 1 ] && grep -qF "module 'nf_conntrack': finding its BTF object needs CAP_SYS_ADMIN" /tmp/kfunc_user.out; then
+        ok "kfunc of a module with CAP_BPF+CAP_PERFMON only, in one line: $(cat /tmp/kfunc_user.out)"
+    else
+        fail kfunc_module_user "want exit 1 and one line naming CAP_SYS_ADMIN; got exit $user_status: $(tail_of /tmp/kfunc_user.out)"
+    fi
+    if [ "$status" != 0 ]; then
+        fail kfunc_module_load "rawbpf prog loadall kfunc_conntrack.bpf.o: exit $status: $(tail_of /tmp/kfunc.out)"
+        show /tmp/kfunc.out
+        return
+    fi
+    fentry_dir=/sys/fs/bpf/fentry_module
+    timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall "$tests/fentry_module.bpf.o" "$fentry_dir" autoattach --pinmaps "${fentry_dir}_maps" > /tmp/fentry_module.out 2>&1
+    fentry_status=$?
+    link=/sys/fs/bpf/kfunc_xdp_link
+    ip link set lo up
+    timeout "$EXIT_WAIT_SECONDS" rawbpf net attach xdpgeneric "$pin_dir/ct_lookup" dev lo --pin-link "$link" > /tmp/kfunc_attach.out 2>&1
+    attach_status=$?
+    ping -c 3 -W 1 127.0.0.1 > /tmp/ping.out 2>&1
+    rm -f "$link"
+    lookups=$(global_of kfunc_conntrack.bpf.o lookups "${pin_dir}_maps")
+    misses=$(global_of kfunc_conntrack.bpf.o misses "${pin_dir}_maps")
+    calls=$(global_of fentry_module.bpf.o ct_lookup_calls "${fentry_dir}_maps")
+    if [ "$attach_status" = 0 ] && [ "${lookups:-0}" -ge 3 ] 2>/dev/null && [ "$misses" = "$lookups" ]; then
+        ok "kfuncs of nf_conntrack (module BTF, fd_array): $lookups lookups from XDP on lo, $misses said ENOENT"
+    else
+        fail kfunc_module "want >= 3 lookups, all misses; got attach exit $attach_status, '$lookups' '$misses': $(tail_of /tmp/kfunc_attach.out) $(tail_of /tmp/ping.out)"
+    fi
+    if [ "$fentry_status" = 0 ] && [ "$calls" = "$lookups" ]; then
+        ok "fentry on nf_conntrack's bpf_xdp_ct_lookup (attach_btf_obj_fd): $calls calls"
+    elif [ "$(uname -m)" = aarch64 ] && [ "$fentry_status" = 1 ] && [ "$(grep -c . /tmp/fentry_module.out)" = 1 ] && grep -q ENOTSUPP /tmp/fentry_module.out; then
+        ok "fentry on a module function refused by this arm64 kernel in one line: $(cat /tmp/fentry_module.out)"
+    else
+        fail fentry_module "want exit 0 and as many calls as lookups ($lookups); got exit $fentry_status, '$calls': $(tail_of /tmp/fentry_module.out)"
+    fi
+    # libbpf as the oracle where the guest has bpftool (x86-64): the same translated code, the kfunc call's
+    # fd_array index included (map ids aside).
+    if command -v bpftool > /dev/null; then
+        if bpftool prog loadall "$tests/kfunc_conntrack.bpf.o" /sys/fs/bpf/kfunc_libbpf > /tmp/bpftool.out 2>&1 &&
+            bpftool prog dump xlated pinned /sys/fs/bpf/kfunc_libbpf/ct_lookup | sed 's/map\[id:[0-9]*\]/map/' > /tmp/xlated.libbpf &&
+            bpftool prog dump xlated pinned "$pin_dir/ct_lookup" | sed 's/map\[id:[0-9]*\]/map/' > /tmp/xlated.rawbpf &&
+            diff /tmp/xlated.libbpf /tmp/xlated.rawbpf > /tmp/xlated.diff && grep -q '(85) call' /tmp/xlated.rawbpf; then
+            ok "kfunc_conntrack: translated code identical to libbpf's ($(grep -c . /tmp/xlated.rawbpf) lines)"
+        else
+            fail kfunc_module_libbpf "want the same xlated code as bpftool's load: $(tail_of /tmp/bpftool.out) $(tail_of /tmp/xlated.diff 6)"
+        fi
+        rm -rf /sys/fs/bpf/kfunc_libbpf
+    fi
+    rm -rf "$pin_dir" "${pin_dir}_maps" "$fentry_dir" "${fentry_dir}_maps"
+}
+
 # ---- The binaries start at all in this guest (libraries, loader) ------------------------------------------
 check_binaries() {
     for tool in rawexitsnoop rawbpf; do
@@ -582,6 +664,7 @@ if [ "$mode" = full ]; then
     check_loadall
     check_net_attach
     check_attach_kinds
+    check_module_btf
 fi
 
 if [ -z "$failures" ]; then

@@ -89,11 +89,13 @@ log() { echo "run.sh: $*" >&2; }
 install_missing() {
     local missing=() package
     # llvm: llvm-objdump lists the programs each test object should pin.
-    local packages=(qemu-system-x86 busybox-static cpio gcc llvm)
+    # kmod, xz-utils: the modules the guests load (modinfo lists what each depends on; trixie's are .ko.xz).
+    # bpftool: libbpf as the oracle inside the x86-64 guests.
+    local packages=(qemu-system-x86 busybox-static cpio gcc llvm kmod xz-utils bpftool)
     # arm64: the emulator, and the cross compiler and glibc for the static helpers and the tools' libraries.
     [[ -n "$arm64_kernels" ]] && packages+=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-    # The stand-ins: libbpf, libelf and zlib linked statically; bpftool.
-    ((stand_ins)) && packages+=(libbpf-dev libelf-dev zlib1g-dev bpftool)
+    # The stand-ins: libbpf, libelf and zlib linked statically.
+    ((stand_ins)) && packages+=(libbpf-dev libelf-dev zlib1g-dev)
     for package in "${packages[@]}"; do
         dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
     done
@@ -146,11 +148,15 @@ prepare_private_apt() {
     private_apt_ready=1
 }
 
-# Fills $cache/<series>/ (<series> a key of suite_of) with vmlinuz, config and release (the kernel's uname -r)
-# unless already there.
+# The modules the guests load for the module-BTF checks (kfuncs and fentry targets in a module's BTF), with
+# whatever they depend on.
+guest_modules=(nf_conntrack)
+
+# Fills $cache/<series>/ (<series> a key of suite_of) with vmlinuz, config and release (the kernel's uname -r),
+# and modules/ with $guest_modules and their dependencies (uncompressed) and load-order, unless already there.
 fetch_kernel() {
     local series=$1 dir=$cache/$1
-    if ((!refresh)) && [[ -s "$dir/vmlinuz" && -s "$dir/release" ]]; then
+    if ((!refresh)) && [[ -s "$dir/vmlinuz" && -s "$dir/release" && -s "$dir/modules/load-order" ]]; then
         return
     fi
     prepare_private_apt
@@ -170,7 +176,33 @@ fetch_kernel() {
     cp "$work"/x/boot/config-* "$dir/config"
     echo "${vmlinuz##*/vmlinuz-}" > "$dir/release"
     echo "$package" > "$dir/package"
+    mkdir -p "$dir/modules"
+    local module tree=$work/x/lib/modules/$(cat "$dir/release")/kernel
+    # trixie's packages are merged-/usr.
+    [[ -d "$tree" ]] || tree=$work/x/usr/lib/modules/$(cat "$dir/release")/kernel
+    for module in "${guest_modules[@]}"; do
+        copy_module_with_dependencies "$module" "$tree" "$dir/modules"
+    done
     rm -rf "$work"
+}
+
+# copy_module_with_dependencies NAME TREE DIR: NAME's .ko (xz-compressed ones decompressed: busybox insmod
+# cannot) into DIR, after those it depends on (modinfo's depends=); appends each name to DIR/load-order once.
+copy_module_with_dependencies() {
+    local name=$1 tree=$2 dir=$3 file dependency
+    grep -qx "$name" "$dir/load-order" 2>/dev/null && return
+    # Module names say _ where file names may say -.
+    file=$(find "$tree" -name "$name.ko*" -o -name "${name//_/-}.ko*" | head -n 1)
+    [[ -n "$file" ]] || { log "module $name is not in $tree"; exit 1; }
+    case "$file" in
+        *.ko.xz) xz -dc "$file" > "$dir/$name.ko" ;;
+        *.ko) cp "$file" "$dir/$name.ko" ;;
+        *) log "module $file: unknown compression"; exit 1 ;;
+    esac
+    for dependency in $(modinfo -F depends "$dir/$name.ko" | tr ',' ' '); do
+        copy_module_with_dependencies "$dependency" "$tree" "$dir"
+    done
+    echo "$name" >> "$dir/load-order"
 }
 
 # Fills $cache/aarch64-userland/ with bookworm's static arm64 busybox and util-linux's setpriv (with
@@ -257,6 +289,8 @@ build_initramfs() {
     # .kconfig externs are resolved from /boot/config-$(uname -r), as on a real system.
     for series in $arch_boots; do
         cp "$cache/$series/config" "$root/boot/config-$(cat "$cache/$series/release")"
+        mkdir -p "$root/lib/modules/$(cat "$cache/$series/release")"
+        cp "$cache/$series"/modules/* "$root/lib/modules/$(cat "$cache/$series/release")/"
     done
     if [[ "$mode" == full ]]; then
         local source object
@@ -277,6 +311,8 @@ build_initramfs() {
         else
             copy_with_libraries "$tools/rawexitsnoop" /opt/rawbpf/artifacts/bin "$root"
             copy_with_libraries "$tools/rawbpf" /opt/rawbpf/artifacts/bin "$root"
+            # libbpf, the oracle for the module-BTF check's translated code (this machine's bpftool is x86-64).
+            [[ "$arch" == aarch64 ]] || copy_with_libraries "$(command -v bpftool)" /bin "$root"
         fi
         # util-linux setpriv, for the run as a user with only CAP_BPF + CAP_PERFMON (busybox's cannot change ids).
         if [[ "$arch" == aarch64 ]]; then

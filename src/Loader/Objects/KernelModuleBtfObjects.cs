@@ -1,5 +1,6 @@
 using RawBpf.Loader.Host;
 using RawBpf.Loader.Interop;
+using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Objects;
 
@@ -27,8 +28,16 @@ internal sealed class KernelModuleBtfObjects : IDisposable
     {
         if (_opened.TryGetValue(moduleName, out var fd))
             return fd;
-        _idsByName ??= KernelBtfIds();
-        fd = _idsByName.TryGetValue(moduleName, out var id) ? BpfObjectIds.TryOpenBtf(id) : null;
+        try
+        {
+            _idsByName ??= KernelBtfIds();
+            fd = _idsByName.TryGetValue(moduleName, out var id) ? BpfObjectIds.TryOpenBtf(id) : null;
+        }
+        catch (BpfSyscallException e) when (e.Errno == Errno.EPERM)
+        {
+            // CAP_BPF is not enough here: the kernel lets only CAP_SYS_ADMIN walk BTF ids (libbpf fails the same way).
+            throw new BpfObjectLoadException($"module '{moduleName}': finding its BTF object needs CAP_SYS_ADMIN ({e.Message})", e);
+        }
         if (fd is null)
             throw new BpfObjectLoadException($"module '{moduleName}' has BTF in {BtfFileReader.KernelBtfDirectory} but no kernel BTF object (was it unloaded?)");
         _opened[moduleName] = fd;
