@@ -38,7 +38,7 @@ public class KfuncTests
     [Fact]
     public void KernelBtfObjectsAreOpenedByNameAndGivenFdArraySlotsFromOne()
     {
-        using var objects = new KernelModuleBtfObjects();
+        using var objects = new KernelModuleBtfObjects("kfunc_test");
         Assert.Empty(objects.FdArray);
         var vmlinux = objects.Open("vmlinux");
         Assert.Equal("vmlinux", ObjectInfo.GetKernelBtfName(vmlinux));
@@ -49,7 +49,7 @@ public class KfuncTests
         Assert.Equal([null, vmlinux], objects.FdArray);
 
         var e = Assert.Throws<BpfObjectLoadException>(() => objects.Open("rawbpf_no_such_module"));
-        Assert.Equal("module 'rawbpf_no_such_module' has BTF in /sys/kernel/btf but no kernel BTF object (was it unloaded?)", e.Message);
+        Assert.Equal("object 'kfunc_test': module 'rawbpf_no_such_module' has BTF in /sys/kernel/btf but no kernel BTF object (was it unloaded?)", e.Message);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class KfuncTests
         Assert.Contains("kfunc offset > 0 without fd_array is invalid", withoutArray.Log, StringComparison.Ordinal);
 
         // Slot 1 holds vmlinux's BTF object: read and refused for not being a module's, so the array arrived.
-        using var modules = new KernelModuleBtfObjects();
+        using var modules = new KernelModuleBtfObjects("kfunc_test");
         modules.FdArrayIndex("vmlinux");
         var withArray = Assert.Throws<BpfProgramLoadException>(() => BpfProgram.Load(options with { FdArray = modules.FdArray }, code));
         Assert.Contains("BTF fd for kfunc is not a module BTF", withArray.Log, StringComparison.Ordinal);

@@ -595,7 +595,7 @@ check_module_btf() {
     # Only CAP_SYS_ADMIN may walk the kernel's BTF objects (libbpf fails there too): one line saying so.
     timeout "$EXIT_WAIT_SECONDS" $AS_BPF_USER rawbpf prog loadall "$tests/kfunc_conntrack.bpf.o" /sys/fs/bpf/kfunc_user > /tmp/kfunc_user.out 2>&1
     user_status=$?
-    if [ "$user_status" = 1 ] && [ "$(grep -c . /tmp/kfunc_user.out)" = 1 ] && grep -qF "module 'nf_conntrack': finding its BTF object needs CAP_SYS_ADMIN" /tmp/kfunc_user.out; then
+    if [ "$user_status" = 1 ] && [ "$(grep -c . /tmp/kfunc_user.out)" = 1 ] && grep -qF "object 'kfunc_conntrack': module 'nf_conntrack': finding its BTF object needs CAP_SYS_ADMIN" /tmp/kfunc_user.out; then
         ok "kfunc of a module with CAP_BPF+CAP_PERFMON only, in one line: $(cat /tmp/kfunc_user.out)"
     else
         fail kfunc_module_user "want exit 1 and one line naming CAP_SYS_ADMIN; got exit $user_status: $(tail_of /tmp/kfunc_user.out)"

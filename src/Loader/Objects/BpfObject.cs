@@ -29,7 +29,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<string, bool> _autoload = new(StringComparer.Ordinal);
     private readonly List<CoreRelocationResult> _coreRelocations = [];
     private readonly List<string> _warnings = [];
-    private readonly KernelModuleBtfObjects _moduleBtf = new();
+    private readonly KernelModuleBtfObjects _moduleBtf;
     private BpfBtfObject? _btf;
     private bool _loaded;
     private TracepointAttachPreference _tracepointAttach = TracepointAttachPreference.Automatic;
@@ -37,6 +37,7 @@ public sealed class BpfObject : IDisposable
     private BpfObject(BpfObjectFile file)
     {
         File = file;
+        _moduleBtf = new KernelModuleBtfObjects(file.ObjectName);
     }
 
     /// <summary>

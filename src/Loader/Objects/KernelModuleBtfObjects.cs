@@ -10,7 +10,7 @@ namespace RawBpf.Loader.Objects;
 /// its second imm, and a program attached to a module function gives it as attach_btf_obj_fd (libbpf's
 /// load_module_btfs, which also keeps the fds until the object is closed).
 /// </summary>
-internal sealed class KernelModuleBtfObjects : IDisposable
+internal sealed class KernelModuleBtfObjects(string objectName) : IDisposable
 {
     private readonly Dictionary<string, BpfFileDescriptor> _opened = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _fdArrayIndex = new(StringComparer.Ordinal);
@@ -36,10 +36,10 @@ internal sealed class KernelModuleBtfObjects : IDisposable
         catch (BpfSyscallException e) when (e.Errno == Errno.EPERM)
         {
             // CAP_BPF is not enough here: the kernel lets only CAP_SYS_ADMIN walk BTF ids (libbpf fails the same way).
-            throw new BpfObjectLoadException($"module '{moduleName}': finding its BTF object needs CAP_SYS_ADMIN ({e.Message})", e);
+            throw new BpfObjectLoadException($"object '{objectName}': module '{moduleName}': finding its BTF object needs CAP_SYS_ADMIN ({e.Message})", e);
         }
         if (fd is null)
-            throw new BpfObjectLoadException($"module '{moduleName}' has BTF in {BtfFileReader.KernelBtfDirectory} but no kernel BTF object (was it unloaded?)");
+            throw new BpfObjectLoadException($"object '{objectName}': module '{moduleName}' has BTF in {BtfFileReader.KernelBtfDirectory} but no kernel BTF object (was it unloaded?)");
         _opened[moduleName] = fd;
         return fd;
     }
@@ -53,7 +53,7 @@ internal sealed class KernelModuleBtfObjects : IDisposable
         index = _fdArray.Count;
         // insn->off is a signed 16-bit index (libbpf refuses past INT16_MAX as well).
         if (index > short.MaxValue)
-            throw new BpfObjectLoadException($"kfuncs of more than {short.MaxValue} modules");
+            throw new BpfObjectLoadException($"object '{objectName}': kfuncs of more than {short.MaxValue} modules");
         _fdArray.Add(fd);
         _fdArrayIndex[moduleName] = index;
         return index;
