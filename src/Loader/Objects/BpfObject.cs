@@ -619,6 +619,13 @@ public sealed class BpfObject : IDisposable
                 rejection, () => rejection.Hints);
         }
 
+        if (VerifierVerdict(rejection.LogTail) is not { } verdict)
+        {
+            // Only the verifier's statistics: it accepted the program, and a later step of the load refused it.
+            return new BpfObjectLoadException($"program '{linked.Program.Name}' passed the verifier but was refused by the kernel ({rejection.ErrnoName})",
+                rejection, () => rejection.Hints);
+        }
+
         var message = new StringBuilder($"program '{linked.Program.Name}' was rejected by the verifier ({rejection.ErrnoName}): ");
         CoreRelocationResult? relocation = null;
         if (poisoned.Count > 0 && rejection.Log.Contains(CoreRelocator.PoisonHelperId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
@@ -633,7 +640,7 @@ public sealed class BpfObject : IDisposable
         }
         else
         {
-            message.Append(LastMeaningfulLine(rejection.LogTail));
+            message.Append(verdict);
         }
         return new BpfObjectLoadException(message.ToString(), rejection)
         {
@@ -677,11 +684,11 @@ public sealed class BpfObject : IDisposable
         return $"{file}:{found.Line}: {source}";
     }
 
-    private static string LastMeaningfulLine(string logTail)
+    /// <summary>The log's last line that is not one of the statistics the verifier ends with; null when there is none.</summary>
+    private static string? VerifierVerdict(string logTail)
     {
         var lines = logTail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var verdict = lines.LastOrDefault(l => !l.StartsWith("processed ", StringComparison.Ordinal) && !l.StartsWith("verification time", StringComparison.Ordinal) && !l.StartsWith("stack depth", StringComparison.Ordinal));
-        return verdict ?? "no verifier log";
+        return lines.LastOrDefault(l => !l.StartsWith("processed ", StringComparison.Ordinal) && !l.StartsWith("verification time", StringComparison.Ordinal) && !l.StartsWith("stack depth", StringComparison.Ordinal));
     }
 
     private void CloseAll()
