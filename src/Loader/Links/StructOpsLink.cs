@@ -28,13 +28,21 @@ public sealed class StructOpsLink : BpfLink
         var target = $"struct_ops {structName} '{map.Name}'";
         Span<byte> zeroKey = stackalloc byte[4];
         zeroKey.Clear();
-        map.Update(zeroKey, value);
-        if ((map.Flags & BpfMapFlags.Link) == 0)
-            return new StructOpsLink(BpfAttachMethod.StructOpsMapUpdate, null, map, target);
-        using var lease = map.Fd.Lease();
-        // prog_fd's place holds map_fd for BPF_STRUCT_OPS (a union in uapi bpf.h since 6.4).
-        var attr = new LinkCreateAttr { ProgFd = lease.Fd, AttachType = (uint)BpfAttachType.StructOps };
-        return new StructOpsLink(BpfAttachMethod.LinkCreate, BpfSyscall.InvokeForFd(BpfCommand.LinkCreate, ref attr, target), null, target);
+        try
+        {
+            map.Update(zeroKey, value);
+            if ((map.Flags & BpfMapFlags.Link) == 0)
+                return new StructOpsLink(BpfAttachMethod.StructOpsMapUpdate, null, map, target);
+            using var lease = map.Fd.Lease();
+            // prog_fd's place holds map_fd for BPF_STRUCT_OPS (a union in uapi bpf.h since 6.4).
+            var attr = new LinkCreateAttr { ProgFd = lease.Fd, AttachType = (uint)BpfAttachType.StructOps };
+            return new StructOpsLink(BpfAttachMethod.LinkCreate, BpfSyscall.InvokeForFd(BpfCommand.LinkCreate, ref attr, target), null, target);
+        }
+        catch (BpfSyscallException e) when (e.Errno == Errno.EEXIST)
+        {
+            // The subsystem's registry refused it (tcp_register_congestion_control, say): names are global.
+            throw new BpfAttachException($"{target} was refused with EEXIST by {UapiNames.Command(e.Command)}: a {structName} of the same name is registered already", e);
+        }
     }
 
     /// <summary>
@@ -45,17 +53,18 @@ public sealed class StructOpsLink : BpfLink
     public static void Unregister(BpfMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        var subject = $"struct_ops map '{map.Name}'";
+        // Named as bpftool names it; the id is looked up only for a failure's message.
+        string Subject() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"struct_ops map {map.Name} id {map.GetInfo().Id}");
         Span<byte> zeroKey = stackalloc byte[4];
         zeroKey.Clear();
         try
         {
             if (!map.Delete(zeroKey))
-                throw new BpfAttachException($"{subject} is not registered");
+                throw new BpfAttachException($"{Subject()} is not registered");
         }
         catch (BpfSyscallException e) when (e.Errno == Errno.EOPNOTSUPP && (map.Flags & BpfMapFlags.Link) != 0)
         {
-            throw new BpfAttachException($"{subject} is registered through a bpf_link (.struct_ops.link), which BPF_MAP_DELETE_ELEM cannot undo: remove the link's pin or end the process holding it", e);
+            throw new BpfAttachException($"{Subject()} is registered through a bpf_link (.struct_ops.link), which BPF_MAP_DELETE_ELEM cannot undo: remove the link's pin or end the process holding it", e);
         }
     }
 
