@@ -108,7 +108,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
         // BPF_MAP_DELETE_ELEM cannot undo a link's registration (EOPNOTSUPP): said in one line, nothing changes.
         var refused = Rawbpf("struct_ops", "unregister", Linked);
         Assert.Equal(1, refused.ExitCode);
-        Assert.Matches($@"^rawbpf: struct_ops map {Linked} id \d+ is registered through a bpf_link \(\.struct_ops\.link\), which BPF_MAP_DELETE_ELEM cannot undo: remove the link's pin or end the process holding it\n$", refused.StandardError);
+        Assert.Matches($@"^rawbpf: struct_ops map {Linked} id \d+ is a \.struct_ops\.link map: its bpf_link registers it, which BPF_MAP_DELETE_ELEM cannot undo \(remove the link's pin, or end the process holding the link\)\n$", refused.StandardError);
         Assert.True(IsRegistered(Linked));
 
         File.Delete(pin);

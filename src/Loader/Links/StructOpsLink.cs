@@ -62,9 +62,14 @@ public sealed class StructOpsLink : BpfLink
             if (!map.Delete(zeroKey))
                 throw new BpfAttachException($"{Subject()} is not registered");
         }
+        catch (BpfSyscallException e) when (e.Errno == Errno.EINPROGRESS)
+        {
+            // The kernel's struct_ops state is TOBEFREE: unregistered, the map waits for its last reference to go.
+            throw new BpfAttachException($"{Subject()} is not registered (unregistered already)", e);
+        }
         catch (BpfSyscallException e) when (e.Errno == Errno.EOPNOTSUPP && (map.Flags & BpfMapFlags.Link) != 0)
         {
-            throw new BpfAttachException($"{Subject()} is registered through a bpf_link (.struct_ops.link), which BPF_MAP_DELETE_ELEM cannot undo: remove the link's pin or end the process holding it", e);
+            throw new BpfAttachException($"{Subject()} is a .struct_ops.link map: its bpf_link registers it, which BPF_MAP_DELETE_ELEM cannot undo (remove the link's pin, or end the process holding the link)", e);
         }
     }
 
