@@ -6,9 +6,4 @@
 #include "struct_ops_cc.h"
 
 SEC(".struct_ops")
-struct tcp_congestion_ops rawbpf_cli_cc = {
-	.ssthresh = (void *)rawbpf_ssthresh,
-	.cong_avoid = (void *)rawbpf_cong_avoid,
-	.undo_cwnd = (void *)rawbpf_undo_cwnd,
-	.name = "rawbpf_cli_cc",
-};
+struct tcp_congestion_ops rawbpf_cli_cc = RAWBPF_CLI_CC("rawbpf_cli_cc");

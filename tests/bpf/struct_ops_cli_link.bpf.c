@@ -7,17 +7,7 @@
 #include "struct_ops_cc.h"
 
 SEC(".struct_ops.link")
-struct tcp_congestion_ops rawbpf_cli_lnk = {
-	.ssthresh = (void *)rawbpf_ssthresh,
-	.cong_avoid = (void *)rawbpf_cong_avoid,
-	.undo_cwnd = (void *)rawbpf_undo_cwnd,
-	.name = "rawbpf_cli_lnk",
-};
+struct tcp_congestion_ops rawbpf_cli_lnk = RAWBPF_CLI_CC("rawbpf_cli_lnk");
 
 SEC(".struct_ops")
-struct tcp_congestion_ops rawbpf_cli_pln = {
-	.ssthresh = (void *)rawbpf_ssthresh,
-	.cong_avoid = (void *)rawbpf_cong_avoid,
-	.undo_cwnd = (void *)rawbpf_undo_cwnd,
-	.name = "rawbpf_cli_pln",
-};
+struct tcp_congestion_ops rawbpf_cli_pln = RAWBPF_CLI_CC("rawbpf_cli_pln");
