@@ -22,6 +22,16 @@ internal sealed class StructOpsKernelLayout
         Functions = functions;
     }
 
+    /// <summary>
+    /// <c>tcp_congestion_ops</c> for the kernel's <c>bpf_struct_ops_tcp_congestion_ops</c>, the value type a struct_ops
+    /// map's btf_vmlinux_value_type_id names (bpftool struct_ops show); a name without the prefix stays as it is.
+    /// </summary>
+    public static string StructName(string valueTypeName)
+    {
+        ArgumentNullException.ThrowIfNull(valueTypeName);
+        return valueTypeName.StartsWith(ValuePrefix, StringComparison.Ordinal) ? valueTypeName[ValuePrefix.Length..] : valueTypeName;
+    }
+
     /// <summary>The kernel's <c>struct &lt;name&gt;</c>: each program's attach_btf_id.</summary>
     public int StructTypeId { get; }
 

@@ -181,10 +181,11 @@ internal static class RawbpfProcess
 /// </summary>
 internal sealed class PinDirectories : IDisposable
 {
-    public PinDirectories()
+    /// <param name="tag">In the directory's name, to tell whose pins they are (e.g. a branch's tests).</param>
+    public PinDirectories(string tag = "test")
     {
         BpfFs.EnsureMounted();
-        Root = Path.Combine(BpfFs.Path, $"rawbpf-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Root = Path.Combine(BpfFs.Path, $"rawbpf-{tag}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Root);
         Scratch = Directory.CreateTempSubdirectory("rawbpf-test-").FullName;
     }

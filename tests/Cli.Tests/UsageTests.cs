@@ -25,7 +25,7 @@ public sealed class UsageTests
         AssertUsageError(RawExitSnoopBinary.Path, expected, arguments);
 
     [Theory]
-    [InlineData("rawbpf: missing command (btf, prog, link, object, net, gen)")]
+    [InlineData("rawbpf: missing command (btf, prog, link, object, net, gen, struct_ops)")]
     [InlineData("rawbpf: unknown option '--bogus'", "--bogus")]
     [InlineData("rawbpf: object: missing OBJ", "object")]
     [InlineData("rawbpf: option '--btf' needs a value", "object", "x.o", "--btf")]
@@ -33,6 +33,9 @@ public sealed class UsageTests
     [InlineData("rawbpf: option '--pinmaps' needs a value", "prog", "loadall", "x.o", "/sys/fs/bpf/x", "--pinmaps")]
     [InlineData("rawbpf: btf dump: missing command (file)", "btf", "dump")]
     [InlineData("rawbpf: gen skeleton: missing OBJ", "gen", "skeleton")]
+    [InlineData("rawbpf: struct_ops: missing command (register, unregister, show)", "struct_ops")]
+    [InlineData("rawbpf: struct_ops register: missing OBJ", "struct_ops", "register")]
+    [InlineData("rawbpf: unexpected argument 'extra'", "struct_ops", "register", "x.o", "/sys/fs/bpf/x", "extra")]
     [InlineData("rawbpf: option '--namespace' needs a value", "gen", "skeleton", "x.o", "--namespace")]
     [InlineData("rawbpf: btf dump file: missing PATH", "btf", "dump", "file")]
     [InlineData("rawbpf: option '--base' needs a value", "btf", "dump", "file", "x", "--base")]

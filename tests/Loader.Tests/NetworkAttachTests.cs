@@ -145,6 +145,37 @@ public class NetworkAttachTests
         }
     }
 
+    /// <summary>
+    /// BpfLink.Disconnect on the attach kinds whose disposal undoes them by a call: the BPF_PROG_ATTACH to a cgroup and
+    /// the cls_bpf filter stay after the link is disposed (the kernel holds them), until bpftool and tc remove them.
+    /// </summary>
+    [Fact]
+    public void DisconnectedCgroupAndTcFilterAttachmentsStayAfterDispose()
+    {
+        using var pair = new NetworkNamespacePair();
+        using var cgroup = new TestCgroup();
+        var obj = LoadObject();
+        try
+        {
+            var sockCreate = obj.Programs["netatt_sock"];
+            using (var link = CgroupLink.Attach(sockCreate, cgroup.Path, BpfAttachType.CgroupInetSockCreate, CgroupAttachMode.ProgAttach))
+                link.Disconnect();
+            Assert.Equal(["netatt_sock"], cgroup.AttachedProgramNames());
+            ExternalTool.RunChecked("bpftool", "cgroup", "detach", cgroup.Path, "sock_create", "id", $"{sockCreate.GetInfo().Id}");
+            Assert.Empty(cgroup.AttachedProgramNames());
+
+            using (var link = NetworkNamespacePair.RunIn(pair.NamespaceA, () => obj.Programs["netatt_tc_in"].AttachTcx(pair.InterfaceA, TcxDirection.Ingress, TcAttachMode.Netlink)))
+                link.Disconnect();
+            Assert.Contains("netatt_tc_in", NetworkNamespacePair.InNamespace(pair.NamespaceA, "tc", "filter", "show", "dev", pair.InterfaceA, "ingress"));
+            NetworkNamespacePair.InNamespace(pair.NamespaceA, "tc", "filter", "del", "dev", pair.InterfaceA, "ingress");
+            Assert.DoesNotContain("netatt_tc_in", NetworkNamespacePair.InNamespace(pair.NamespaceA, "tc", "filter", "show", "dev", pair.InterfaceA, "ingress"));
+        }
+        finally
+        {
+            DisposeAndAssertGone(obj);
+        }
+    }
+
     [Fact]
     public void SocketFilterCountsTheDatagramsItsSocketReceives()
     {
@@ -168,6 +199,35 @@ public class NetworkAttachTests
                 return count;
             });
             Assert.Equal(Datagrams, received);
+            Assert.Equal((ulong)Datagrams, ObjectTestSupport.ReadU64(obj, "filtered_packets"));
+        }
+        finally
+        {
+            DisposeAndAssertGone(obj);
+        }
+    }
+
+    [Fact]
+    public void ADisconnectedSocketFilterKeepsCountingUntilItsSocketCloses()
+    {
+        using var pair = new NetworkNamespacePair();
+        var obj = LoadObject();
+        try
+        {
+            NetworkNamespacePair.RunIn(pair.NamespaceA, () =>
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                socket.Bind(new IPEndPoint(NetworkNamespacePair.AddressA, Port));
+                socket.ReceiveTimeout = 5000;
+                using (var link = obj.Programs["netatt_filter"].AttachSocketFilter(socket))
+                    link.Disconnect();
+                // No SO_DETACH_BPF: the filter still runs for every datagram the socket receives.
+                NetworkNamespacePair.SendUdp(pair.NamespaceB, NetworkNamespacePair.AddressA, Port, Datagrams);
+                var buffer = new byte[64];
+                for (var i = 0; i < Datagrams; i++)
+                    socket.Receive(buffer);
+                return 0;
+            });
             Assert.Equal((ulong)Datagrams, ObjectTestSupport.ReadU64(obj, "filtered_packets"));
         }
         finally

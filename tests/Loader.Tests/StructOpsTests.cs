@@ -1,6 +1,8 @@
 using RawBpf.BtfCore;
+using RawBpf.Loader.Interop;
 using RawBpf.Loader.Links;
 using RawBpf.Loader.Objects;
+using RawBpf.Tests.Shared;
 using RawBpf.Uapi;
 
 namespace RawBpf.Loader.Tests;
@@ -74,6 +76,64 @@ public class StructOpsTests
         }
         Assert.False(IsRegistered("rawbpf_cc"));
         Assert.False(IsRegistered("rawbpf_cc_lnk"));
+    }
+
+    /// <summary>
+    /// struct_ops_cli_link.bpf.o (the CLI tests' names, so as not to meet a concurrent run of the tests above):
+    /// disconnected, the .struct_ops map stays registered after the object is disposed and the unpinned link does not;
+    /// found again among the kernel's maps, the registration is named and undone by id.
+    /// </summary>
+    [Fact]
+    public void DisconnectedRegistrationsOutliveTheObjectWhereTheKernelHoldsThem()
+    {
+        BpfFs.EnsureMounted();
+        var pin = $"/sys/fs/bpf/rawbpf-sops-structops-{Environment.ProcessId}";
+        uint plainId = 0;
+        try
+        {
+            using (var obj = Loaded("struct_ops_cli_link.bpf.o"))
+            {
+                var linked = obj.AttachStructOps("rawbpf_cli_lnk");
+                var plain = obj.AttachStructOps("rawbpf_cli_pln");
+                linked.Disconnect();
+                plain.Disconnect();
+                linked.Pin(pin);
+                plainId = obj.GetMap("rawbpf_cli_pln").GetInfo().Id;
+            }
+            Assert.True(IsRegistered("rawbpf_cli_pln") && IsRegistered("rawbpf_cli_lnk"), File.ReadAllText(Available));
+
+            using var map = BpfObjectIds.TryOpenMap(plainId)!;
+            var info = map.GetInfo();
+            Assert.Contains(plainId, BpfObjectIds.MapIds());
+            using (var kernel = Btf.Parse(File.ReadAllBytes("/sys/kernel/btf/vmlinux")))
+            {
+                Assert.Equal(kernel.FindTypeId("bpf_struct_ops_tcp_congestion_ops", BtfKind.Struct), (int)info.BtfVmlinuxValueTypeId);
+                Assert.Equal("tcp_congestion_ops", StructOpsLink.KernelStructName(info, kernel));
+            }
+            StructOpsLink.Unregister(map);
+            Assert.False(IsRegistered("rawbpf_cli_pln"));
+            var again = Assert.Throws<BpfAttachException>(() => StructOpsLink.Unregister(map));
+            Assert.Equal($"struct_ops map rawbpf_cli_pln id {plainId} is not registered (unregistered already)", again.Message);
+        }
+        finally
+        {
+            // Whatever failed, nothing stays registered: a leftover congestion control breaks later runs.
+            File.Delete(pin);
+            if (plainId != 0 && IsRegistered("rawbpf_cli_pln") && BpfObjectIds.TryOpenMap(plainId) is { } leftover)
+            {
+                using (leftover)
+                    StructOpsLink.Unregister(leftover);
+            }
+        }
+        Assert.True(NetworkNamespacePair.WaitUntil(() => !IsRegistered("rawbpf_cli_lnk")), "rawbpf_cli_lnk still registered after its pin was removed");
+    }
+
+    [Fact]
+    public void ADisconnectedLinkThatIsNotPinnedEndsWithItsDescriptor()
+    {
+        using (var obj = Loaded("struct_ops_cli_link.bpf.o"))
+            obj.AttachStructOps("rawbpf_cli_lnk").Disconnect();
+        Assert.True(NetworkNamespacePair.WaitUntil(() => !IsRegistered("rawbpf_cli_lnk")), "rawbpf_cli_lnk still registered after its only descriptor closed");
     }
 
     [Fact]

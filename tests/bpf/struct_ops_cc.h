@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The programs and the local struct of the test congestion controls (struct_ops_cc.bpf.c, struct_ops_link.bpf.c):
- * only the members they set, in another order than the kernel's struct, which the loader matches by name.
+ * The programs and the local struct of the test congestion controls (struct_ops_cc.bpf.c, struct_ops_link.bpf.c,
+ * struct_ops_cli*.bpf.c): only the members they set, in another order than the kernel's struct, which the loader
+ * matches by name.
  */
 #pragma once
 
@@ -37,4 +38,12 @@ SEC("struct_ops/rawbpf_undo_cwnd")
 __u32 BPF_PROG(rawbpf_undo_cwnd, struct sock *sk)
 {
 	return 10;
+}
+
+/* The rawbpf struct_ops CLI tests' congestion controls: these programs, under the name given. */
+#define RAWBPF_CLI_CC(cc_name) {			\
+	.ssthresh = (void *)rawbpf_ssthresh,		\
+	.cong_avoid = (void *)rawbpf_cong_avoid,	\
+	.undo_cwnd = (void *)rawbpf_undo_cwnd,		\
+	.name = cc_name,				\
 }

@@ -373,7 +373,7 @@ check_loadall() {
         pin_dir=/sys/fs/bpf/${name%.bpf.o}
         timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall "$object" "$pin_dir" > /tmp/loadall.out 2>&1
         status=$?
-        if [ "$name" = struct_ops_link.bpf.o ] && version_lt "$series" "$STRUCT_OPS_LINK_SINCE"; then
+        if { [ "$name" = struct_ops_link.bpf.o ] || [ "$name" = struct_ops_cli_link.bpf.o ]; } && version_lt "$series" "$STRUCT_OPS_LINK_SINCE"; then
             if [ "$status" != 0 ] && grep -qF 'bpf(BPF_MAP_CREATE) failed: EINVAL' /tmp/loadall.out; then
                 ok "loadall $name refused before $STRUCT_OPS_LINK_SINCE (BPF_F_LINK)"
             else

@@ -28,6 +28,7 @@ public static class Errno
     public const int ENOSYS = 38;
     public const int ENOTSOCK = 88;
     public const int EOPNOTSUPP = 95;
+    public const int EINPROGRESS = 115;
 
     /// <summary>Kernel-internal ENOTSUPP (include/linux/errno.h) leaks out of some bpf paths; libc has no text for it.</summary>
     public const int ENOTSUPP = 524;
@@ -55,6 +56,7 @@ public static class Errno
         ERANGE => "ERANGE",
         ENOSYS => "ENOSYS",
         EOPNOTSUPP => "EOPNOTSUPP",
+        EINPROGRESS => "EINPROGRESS",
         ENOTSUPP => "ENOTSUPP",
         _ => "errno " + errno.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

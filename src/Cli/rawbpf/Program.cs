@@ -22,6 +22,7 @@ internal static class Program
             ObjectCommand.Create(),
             NetAttachCommand.Create(),
             GenSkeletonCommand.Create(),
+            StructOpsCommand.Create(),
         };
         return CliRunner.Run(root, args);
     }

@@ -27,7 +27,10 @@ internal static unsafe class ObjectInfo
         Get(fd, &info, sizeof(BpfMapInfo));
         return new BpfMapInformation(
             info.Id, (BpfMapType)info.Type, AttrText.FixedName(info.Name, BpfLimits.ObjectNameLength), info.KeySize,
-            info.ValueSize, info.MaxEntries, (BpfMapFlags)info.MapFlags, info.BtfId, info.BtfKeyTypeId, info.BtfValueTypeId);
+            info.ValueSize, info.MaxEntries, (BpfMapFlags)info.MapFlags, info.BtfId, info.BtfKeyTypeId, info.BtfValueTypeId)
+        {
+            BtfVmlinuxValueTypeId = info.BtfVmlinuxValueTypeId,
+        };
     }
 
     /// <summary>The link's head, then (second call, with a buffer for the names some kinds copy out) what it is attached to.</summary>
@@ -127,7 +130,7 @@ internal static unsafe class ObjectInfo
     }
 }
 
-/// <summary>Walking the kernel's object ids: which programs, links and BTF objects exist right now (BPF_*_GET_NEXT_ID, BPF_*_GET_FD_BY_ID).</summary>
+/// <summary>Walking the kernel's object ids: which programs, links, maps and BTF objects exist right now (BPF_*_GET_NEXT_ID, BPF_*_GET_FD_BY_ID).</summary>
 public static class BpfObjectIds
 {
     /// <summary>Every loaded program's id, ascending.</summary>
@@ -138,6 +141,9 @@ public static class BpfObjectIds
 
     /// <summary>Every BTF object's id, ascending: vmlinux, the modules' and those programs loaded (BPF_BTF_GET_NEXT_ID, CAP_SYS_ADMIN).</summary>
     public static IReadOnlyList<uint> BtfIds() => Ids(BpfCommand.BtfGetNextId);
+
+    /// <summary>Every map's id, ascending (BPF_MAP_GET_NEXT_ID).</summary>
+    public static IReadOnlyList<uint> MapIds() => Ids(BpfCommand.MapGetNextId);
 
     private static List<uint> Ids(BpfCommand next)
     {
@@ -158,15 +164,8 @@ public static class BpfObjectIds
     /// <summary>What link <paramref name="id"/> is, or null when no such link exists (any more).</summary>
     public static BpfLinkInformation? TryGetLinkInfo(uint id)
     {
-        var attr = new GetFdByIdAttr { Id = id };
-        var fd = BpfSyscall.Invoke(BpfCommand.LinkGetFdById, ref attr, out var errno);
-        if (fd < 0)
-        {
-            return errno == Errno.ENOENT ? null : throw new BpfSyscallException(BpfCommand.LinkGetFdById, errno);
-        }
-
-        using var link = BpfSyscall.OwnFd(fd);
-        return ObjectInfo.GetLinkInfo(link);
+        using var link = TryOpen(BpfCommand.LinkGetFdById, id);
+        return link is null ? null : ObjectInfo.GetLinkInfo(link);
     }
 
     /// <summary>Opens a program by id; null when no such program exists (any more).</summary>
@@ -174,6 +173,9 @@ public static class BpfObjectIds
 
     /// <summary>Opens a BTF object by id (CAP_SYS_ADMIN); null when no such object exists (any more).</summary>
     public static BpfFileDescriptor? TryOpenBtf(uint id) => TryOpen(BpfCommand.BtfGetFdById, id);
+
+    /// <summary>Opens a map by id (BPF_MAP_GET_FD_BY_ID); null when no such map exists (any more).</summary>
+    public static BpfMap? TryOpenMap(uint id) => TryOpen(BpfCommand.MapGetFdById, id) is { } fd ? BpfMap.FromFd(fd) : null;
 
     private static BpfFileDescriptor? TryOpen(BpfCommand getFdById, uint id)
     {

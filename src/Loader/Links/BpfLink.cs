@@ -120,7 +120,18 @@ public class BpfLink : IDisposable
         BpfFs.Pin(fd, path);
     }
 
-    /// <summary>Detaches: closes the link and whatever else the attach kind holds.</summary>
+    /// <summary>
+    /// Leaves the attachment in place when this link is disposed, as libbpf's bpf_link__disconnect: disposing then
+    /// closes this process's descriptors without undoing anything. What the kernel holds by itself outlives the
+    /// process (a registered <c>.struct_ops</c> map, a BPF_PROG_ATTACH to a cgroup, a tc filter, a link pinned in
+    /// bpffs); what only a descriptor holds (an unpinned bpf_link, a perf event, a socket's filter) still ends with it.
+    /// </summary>
+    public void Disconnect() => IsDisconnected = true;
+
+    /// <summary>Whether <see cref="Disconnect"/> was called: a subclass's disposal then only closes what it holds.</summary>
+    private protected bool IsDisconnected { get; private set; }
+
+    /// <summary>Detaches (unless <see cref="Disconnect"/>ed): closes the link and whatever else the attach kind holds.</summary>
     public void Dispose()
     {
         Dispose(true);

@@ -97,24 +97,25 @@ public sealed class CgroupLink : BpfLink
         return copy >= 0 ? copy : throw new LinuxSyscallException("fcntl(F_DUPFD_CLOEXEC)", Marshal.GetLastPInvokeError());
     }
 
-    /// <summary>Closes the link, or detaches the program with BPF_PROG_DETACH.</summary>
+    /// <summary>Closes the link, or detaches the program with BPF_PROG_DETACH (a disconnected one stays attached).</summary>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         if (disposing)
         {
-            _progAttachment?.Dispose();
+            _progAttachment?.Release(detach: !IsDisconnected);
         }
     }
 
-    /// <summary>What BPF_PROG_DETACH names to undo a BPF_PROG_ATTACH: this program on this hook of this cgroup; detaches once.</summary>
-    private sealed class ProgAttachment(CgroupFileDescriptor cgroup, BpfFileDescriptor program, BpfAttachType attachType) : IDisposable
+    /// <summary>What BPF_PROG_DETACH names to undo a BPF_PROG_ATTACH: this program on this hook of this cgroup; released once.</summary>
+    private sealed class ProgAttachment(CgroupFileDescriptor cgroup, BpfFileDescriptor program, BpfAttachType attachType)
     {
-        private int _disposed;
+        private int _released;
 
-        public void Dispose()
+        /// <summary>Closes the descriptors, detaching the program first when <paramref name="detach"/>.</summary>
+        public void Release(bool detach)
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            if (Interlocked.Exchange(ref _released, 1) != 0)
             {
                 return;
             }
@@ -122,6 +123,11 @@ public sealed class CgroupLink : BpfLink
             using (cgroup)
             using (program)
             {
+                if (!detach)
+                {
+                    return;
+                }
+
                 using var cgroupLease = cgroup.Lease();
                 using var programLease = program.Lease();
                 var attr = new ProgAttachAttr { TargetFd = cgroupLease.Fd, AttachBpfFd = programLease.Fd, AttachType = (uint)attachType };

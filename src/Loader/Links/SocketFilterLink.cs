@@ -71,7 +71,7 @@ public sealed class SocketFilterLink : BpfLink
         }
     }
 
-    /// <summary>SO_DETACH_BPF, then lets the socket close; once.</summary>
+    /// <summary>SO_DETACH_BPF (unless disconnected: the filter then stays as long as the socket), then lets the socket close; once.</summary>
     protected override unsafe void Dispose(bool disposing)
     {
         base.Dispose(disposing);
@@ -82,6 +82,11 @@ public sealed class SocketFilterLink : BpfLink
 
         try
         {
+            if (IsDisconnected)
+            {
+                return;
+            }
+
             var socketFd = (int)_socket.DangerousGetHandle();
             var unused = 0;
             var result = Libc.setsockopt(socketFd, Libc.SOL_SOCKET, Libc.SO_DETACH_BPF, &unused, sizeof(int));

@@ -112,6 +112,15 @@ internal sealed class TcNetlinkFilter : IDisposable
         return NetworkLinkCreate.Failure(new LinuxSyscallException($"rtnetlink({request})", errno, hint), program, target);
     }
 
+    /// <summary>Closes the netlink socket and leaves the filter in place (a disconnected link), unless already released.</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _socket.Dispose();
+        }
+    }
+
     /// <summary>Deletes the filter (RTM_DELTFILTER with its priority and handle) over the socket that made it, once.</summary>
     public void Dispose()
     {

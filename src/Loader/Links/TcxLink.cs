@@ -95,7 +95,10 @@ public sealed class TcxLink : BpfLink
         base.Dispose(disposing);
         if (disposing)
         {
-            _filter?.Dispose();
+            if (IsDisconnected)
+                _filter?.Close();
+            else
+                _filter?.Dispose();
         }
     }
 }

@@ -22,7 +22,8 @@ public class LibbpfOracleTests
             // unloaded; net_attach has tcx/ sections, which libbpf 1.1 (this bpftool's) does not know; fentry_counts
             // and fentry_module need trampolines this host refuses (EPERM, libbpf too); libbpf 1.1 predates uprobe.multi and .struct_ops.link.
             if (!rejected && name is not ("verifier_reject.bpf.o" or "minimal.bpf.o" or "optional_programs.bpf.o" or "net_attach.bpf.o"
-                or "fentry_counts.bpf.o" or "fentry_module.bpf.o" or "uprobe_multi_counts.bpf.o" or "struct_ops_link.bpf.o"))
+                or "fentry_counts.bpf.o" or "fentry_module.bpf.o" or "uprobe_multi_counts.bpf.o" or "struct_ops_link.bpf.o"
+                or "struct_ops_cli_link.bpf.o"))
                 data.Add(name);
         }
         data.Add("elf_features");
