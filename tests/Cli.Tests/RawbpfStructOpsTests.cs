@@ -25,7 +25,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     private string LinkDirectory => Path.Combine(_pins.Root, "links");
 
     [Fact]
-    public void A_plain_struct_ops_map_stays_registered_after_rawbpf_exits_until_unregistered()
+    public void APlainStructOpsMapStaysRegisteredAfterRawbpfExitsUntilUnregistered()
     {
         var registered = Rawbpf("struct_ops", "register", PlainObject);
 
@@ -44,7 +44,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     }
 
     [Fact]
-    public void Show_prints_bpftools_lines_and_selects_by_name_or_id()
+    public void ShowPrintsBpftoolsLinesAndSelectsByNameOrId()
     {
         AssertSuccess(Rawbpf("struct_ops", "register", PlainObject));
         var id = Ids(Plain).Single();
@@ -67,7 +67,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     }
 
     [Fact]
-    public void Register_and_unregister_say_what_bpftool_says()
+    public void RegisterAndUnregisterSayWhatBpftoolSays()
     {
         var bpftool = ExternalTool.Run("bpftool", "struct_ops", "register", PlainObject);
         Assert.True(bpftool.ExitCode == 0, bpftool.StandardError);
@@ -90,7 +90,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     }
 
     [Fact]
-    public void A_pinned_link_keeps_a_struct_ops_link_map_registered_until_the_pin_is_removed()
+    public void APinnedLinkKeepsAStructOpsLinkMapRegisteredUntilThePinIsRemoved()
     {
         var registered = Rawbpf("struct_ops", "register", LinkObject, LinkDirectory);
 
@@ -117,7 +117,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     }
 
     [Fact]
-    public void Without_link_dir_a_struct_ops_link_map_ends_with_rawbpf_as_with_bpftool()
+    public void WithoutLinkDirAStructOpsLinkMapEndsWithRawbpfAsWithBpftool()
     {
         var registered = Rawbpf("struct_ops", "register", LinkObject);
 
@@ -128,14 +128,14 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     }
 
     [Fact]
-    public void An_object_without_struct_ops_is_one_line_and_exit_code_1()
+    public void AnObjectWithoutStructOpsIsOneLineAndExitCode1()
     {
         var minimal = Path.Combine(RepoPaths.TestBpfObjects, "minimal.bpf.o");
         AssertOneLineFailure(Rawbpf("struct_ops", "register", minimal), $"rawbpf: no struct_ops found in {minimal} (no .struct_ops or .struct_ops.link section)");
     }
 
     [Fact]
-    public void A_link_dir_outside_bpffs_is_refused_before_anything_is_registered()
+    public void ALinkDirOutsideBpffsIsRefusedBeforeAnythingIsRegistered()
     {
         var outside = Path.Combine(_pins.Scratch, "links");
         AssertOneLineFailure(Rawbpf("struct_ops", "register", LinkObject, outside),
@@ -146,7 +146,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     }
 
     [Fact]
-    public void A_name_the_kernel_has_registered_already_is_refused_in_one_line()
+    public void ANameTheKernelHasRegisteredAlreadyIsRefusedInOneLine()
     {
         AssertSuccess(Rawbpf("struct_ops", "register", PlainObject));
         var again = Rawbpf("struct_ops", "register", PlainObject);
@@ -157,7 +157,7 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
     }
 
     [Fact]
-    public void Selectors_that_find_no_struct_ops_map_say_why()
+    public void SelectorsThatFindNoStructOpsMapSayWhy()
     {
         ExternalTool.RunChecked("bpftool", "map", "create", Path.Combine(_pins.Root, "array"), "type", "array", "key", "4", "value", "4", "entries", "1", "name", "sops_array");
         var arrayId = JsonDocument.Parse(ExternalTool.RunChecked("bpftool", "-j", "map", "show", "pinned", Path.Combine(_pins.Root, "array"))).RootElement.GetProperty("id").GetUInt32();
@@ -170,6 +170,15 @@ public sealed partial class RawbpfStructOpsTests : IDisposable
         var usage = Rawbpf("struct_ops", "unregister");
         Assert.Equal(2, usage.ExitCode);
         Assert.StartsWith("rawbpf: struct_ops unregister: missing NAME | name NAME | id ID\n", usage.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShowWithoutCapSysAdminNamesTheCapabilityInOneLine()
+    {
+        // The kernel walks map ids for CAP_SYS_ADMIN only; CAP_BPF and CAP_PERFMON are not enough.
+        var result = ExternalTool.Run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=+bpf,+perfmon",
+            "--ambient-caps=+bpf,+perfmon", RawbpfBinary.Path, "struct_ops", "show");
+        AssertOneLineFailure(result, "rawbpf: bpf(BPF_MAP_GET_NEXT_ID) failed: EPERM (Operation not permitted); hint: BPF_MAP_GET_NEXT_ID needs CAP_SYS_ADMIN, which this process lacks: CAP_BPF does not open other processes' BPF objects by id");
     }
 
     /// <summary>Whatever a test registered goes, even when it failed: a leftover congestion control breaks later runs.</summary>

@@ -39,8 +39,17 @@ internal static class BpfErrorHints
             return ["the map is frozen (BPF_MAP_FREEZE) or read-only for user space (BPF_F_RDONLY)"];
         }
 
+        if (errno == Errno.EPERM && IsLookupById(command) && !Capabilities.Has(Capability.SysAdmin))
+        {
+            return [$"{UapiNames.Command(command)} needs CAP_SYS_ADMIN, which this process lacks: CAP_BPF does not open other processes' BPF objects by id"];
+        }
+
         return errno == Errno.EPERM ? PermissionHints(command, [Capability.Bpf], hasLog: false) : [];
     }
+
+    private static bool IsLookupById(BpfCommand command) => command is BpfCommand.ProgGetNextId or BpfCommand.MapGetNextId
+        or BpfCommand.BtfGetNextId or BpfCommand.LinkGetNextId or BpfCommand.ProgGetFdById or BpfCommand.MapGetFdById
+        or BpfCommand.BtfGetFdById or BpfCommand.LinkGetFdById;
 
     /// <summary>BPF_PROG_LOAD: the capabilities this program type needs; memlock and policy only when the kernel left no log.</summary>
     public static IReadOnlyList<string> ForProgramLoad(int errno, BpfProgramType type, bool hasLog)
