@@ -645,6 +645,110 @@ check_module_btf() {
     rm -rf "$pin_dir" "${pin_dir}_maps" "$fentry_dir" "${fentry_dir}_maps"
 }
 
+# ---- Conformance with libbpf on this kernel: the CI subset of tests/conformance, bpftool (libbpf 1.1) as the oracle --
+# run.sh copies the subset's objects (compiled on the host by tests/conformance/run.sh) to /opt/rawbpf/conformance
+# on x86-64, where this machine's bpftool runs. Each is loaded by both, pinned with its maps; then what bpftool shows
+# of each program (type, name, tag, gpl, sizes, number of maps, BTF) and its translated code (with line and func
+# info; map ids aside), and of each map (type, name, flags, sizes, BTF; the contents of the internal data maps),
+# must be the same.
+# Objects that differ on these kernels for a known cause (docs/conformance.md), as "series:object".
+CONFORMANCE_KNOWN=''
+# The kernels compared (about 35 s each under TCG).
+CONFORMANCE_SINCE='6.1'
+# Hundredths of a second since boot.
+uptime_cs() { sed 's/^\([0-9]*\)\.\([0-9][0-9]\).*/\1\2/' /proc/uptime; }
+describe_loaded() { # describe_loaded PROGDIR MAPDIR: one text per loader, ids and times left out
+    for pin in $(ls "$1" 2>/dev/null | sort); do
+        echo "prog $pin: $(bpftool prog show pinned "$1/$pin" | awk '{
+            for (i = 1; i <= NF; i++) {
+                if (NR == 1 && i == 1) continue
+                if ($i == "loaded_at" || $i == "uid" || $i == "memlock") { i++; continue }
+                if ($i == "btf_id") { i++; printf "btf "; continue }
+                if ($i == "map_ids") { i++; printf "maps %d ", split($i, ids, ","); continue }
+                printf "%s ", $i
+            } }')"
+        # A call to a subprogram shows its JIT address, which each load places elsewhere.
+        bpftool prog dump xlated pinned "$1/$pin" | sed -e 's/map\[id:[0-9]*\]/map/g' -e 's/\(call pc[-+][0-9]*\)#0x[0-9a-f]*/\1/'
+    done
+    for pin in $(ls "$2" 2>/dev/null); do
+        shown=$(bpftool map show pinned "$2/$pin" | awk '{
+            for (i = 1; i <= NF; i++) {
+                if (NR == 1 && i == 1) continue
+                if ($i == "memlock") { i++; continue }
+                if ($i == "btf_id") { i++; printf "btf "; continue }
+                printf "%s ", $i
+            } }')
+        case "$shown" in
+            *"name "*.*) echo "map $shown: $(bpftool map dump pinned "$2/$pin" 2>&1 | tr '\n' ' ')" ;;
+            *) echo "map $shown" ;;
+        esac
+    done | sort
+}
+check_conformance() {
+    objects=/opt/rawbpf/conformance
+    [ -d "$objects" ] || return 0
+    version_lt "$series" "$CONFORMANCE_SINCE" && return 0
+    identical=0 loaded=0 refused=0 differ=0 unknown='' uncomparable=0
+    : > /tmp/no_kallsyms
+    for object in "$objects"/*.o; do
+        name=${object##*/}
+        lib=/sys/fs/bpf/conf_libbpf raw=/sys/fs/bpf/conf_rawbpf
+        rm -rf "$lib" "${lib}_maps" "$raw" "${raw}_maps"
+        started=$(uptime_cs)
+        timeout "$EXIT_WAIT_SECONDS" bpftool prog loadall "$object" "$lib" pinmaps "${lib}_maps" > /tmp/conf_libbpf.out 2>&1
+        lib_status=$?
+        lib_loaded=$(uptime_cs)
+        timeout "$EXIT_WAIT_SECONDS" rawbpf prog loadall "$object" "$raw" --pinmaps "${raw}_maps" > /tmp/conf_rawbpf.out 2>&1
+        raw_status=$?
+        raw_loaded=$(uptime_cs)
+        echo "INFO conformance $name: loads took $((lib_loaded - started))0 ms (libbpf), $((raw_loaded - lib_loaded))0 ms (rawbpf)"
+        verdict=''
+        if [ "$lib_status" != 0 ] && [ "$raw_status" != 0 ]; then
+            refused=$((refused + 1))
+            echo "CONFORMANCE $name: refused by both (libbpf: $(grep -m1 -e rror -e failed /tmp/conf_libbpf.out | cut -c1-150) | rawbpf: $(head -n 1 /tmp/conf_rawbpf.out | cut -c1-150))"
+        elif [ "$lib_status" != 0 ] && grep -q 'failed to pin' /tmp/conf_libbpf.out; then
+            uncomparable=$((uncomparable + 1))
+            echo "CONFORMANCE $name: not comparable (bpftool cannot pin the SEC(\"?...\") programs libbpf leaves unloaded)"
+        elif [ "$lib_status" != 0 ]; then
+            verdict="libbpf refused it ($(grep -m1 -e rror -e failed /tmp/conf_libbpf.out | cut -c1-200)), rawbpf loaded it"
+        elif [ "$raw_status" != 0 ]; then
+            loaded=$((loaded + 1))
+            verdict="libbpf loaded it, rawbpf refused it: $(head -n 1 /tmp/conf_rawbpf.out | cut -c1-200)"
+        else
+            loaded=$((loaded + 1))
+            # bpftool parses all of /proc/kallsyms for each dump (over a second under TCG) only to name the calls;
+            # with it hidden the calls show their addresses instead, alike for both loaders.
+            mount -o bind /tmp/no_kallsyms /proc/kallsyms
+            describe_loaded "$lib" "${lib}_maps" > /tmp/conf_libbpf.txt
+            describe_loaded "$raw" "${raw}_maps" > /tmp/conf_rawbpf.txt
+            umount /proc/kallsyms
+            if diff /tmp/conf_libbpf.txt /tmp/conf_rawbpf.txt > /tmp/conf.diff; then
+                identical=$((identical + 1))
+                echo "CONFORMANCE $name: identical ($(grep -c '^prog ' /tmp/conf_rawbpf.txt) programs, $(grep -c '^map ' /tmp/conf_rawbpf.txt) maps)"
+            else
+                verdict="differs: $(grep '^[-+][^-+]' /tmp/conf.diff | head -n 2 | tr '\n' '|' | cut -c1-300)"
+            fi
+        fi
+        if [ -n "$verdict" ]; then
+            differ=$((differ + 1))
+            case " $CONFORMANCE_KNOWN " in
+                *" $series:$name "*) echo "CONFORMANCE $name: known difference: $verdict" ;;
+                *)
+                    echo "CONFORMANCE $name: $verdict"
+                    unknown="$unknown $name" ;;
+            esac
+        fi
+        echo "INFO conformance $name: compared in $(($(uptime_cs) - raw_loaded))0 ms"
+        rm -rf "$lib" "${lib}_maps" "$raw" "${raw}_maps"
+    done
+    summary="$identical of $loaded objects libbpf loads are identical; $refused refused by both; $differ differ; $uncomparable not comparable"
+    if [ -z "$unknown" ]; then
+        ok "conformance with libbpf on $series: $summary"
+    else
+        fail conformance "$summary; unexplained:$unknown"
+    fi
+}
+
 # ---- The binaries start at all in this guest (libraries, loader) ------------------------------------------
 check_binaries() {
     for tool in rawexitsnoop rawbpf; do
@@ -665,6 +769,7 @@ if [ "$mode" = full ]; then
     check_net_attach
     check_attach_kinds
     check_module_btf
+    check_conformance
 fi
 
 if [ -z "$failures" ]; then

@@ -11,7 +11,7 @@
 # and exits non-zero if any kernel failed.
 #
 # Usage: tests/kernels/run.sh [--smoke | --stand-ins] [--arch x86_64|aarch64|all] [--kernels "5.10 6.1 6.12"]
-#                             [--arm64-kernels "6.1 6.12"] [--timeout SECONDS] [--refresh]
+#                             [--arm64-kernels "6.1 6.12"] [--timeout SECONDS] [--refresh] [--conformance]
 #   --smoke     prove the boot pipeline only: uname -r, BTF present, bpf(BPF_MAP_CREATE) from a static C
 #               program, tracefs and bpffs mountable; needs none of the RawBpf binaries
 #   --stand-ins run the full checks against libbpf/bpftool stand-ins (tests/kernels/stand-ins/) instead of
@@ -20,8 +20,10 @@
 #               host's static libbpf)
 #   --kernels   which x86-64 kernel series to boot (default: all three), sequentially (2 cores: TCG is CPU-bound)
 #   --arm64-kernels  which arm64 kernel series (default: 6.1 6.12)
-#   --timeout   per boot, default 180 s
+#   --timeout   per boot, default 240 s (a full x86-64 boot with the conformance comparison takes about 75 s)
 #   --refresh   look the newest kernel packages up again and re-download them
+#   --conformance  the x86-64 guests must compare the conformance subset with libbpf: fail when its objects
+#               (compiled by tests/conformance/run.sh) are missing; without it they are compared when present
 #
 # Kernels are cached (extracted) in artifacts/kernels/<series>/ and artifacts/kernels/aarch64-<series>/
 # (gitignored), the arm64 busybox and setpriv in artifacts/kernels/aarch64-userland/, the full serial log of
@@ -49,8 +51,9 @@ stand_ins=0
 arches=all
 kernels="5.10 6.1 6.12"
 arm64_kernels="6.1 6.12"
-boot_timeout=180
+boot_timeout=240
 refresh=0
+require_conformance=0
 while (($#)); do
     case "$1" in
         --smoke) mode=smoke ;;
@@ -60,7 +63,8 @@ while (($#)); do
         --arm64-kernels) arm64_kernels=$2; shift ;;
         --timeout) boot_timeout=$2; shift ;;
         --refresh) refresh=1 ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        --conformance) require_conformance=1 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -313,6 +317,7 @@ build_initramfs() {
             copy_with_libraries "$tools/rawbpf" /opt/rawbpf/artifacts/bin "$root"
             # libbpf, the oracle for the module-BTF check's translated code (this machine's bpftool is x86-64).
             [[ "$arch" == aarch64 ]] || copy_with_libraries "$(command -v bpftool)" /bin "$root"
+            [[ "$arch" == aarch64 ]] || copy_conformance_objects "$root/opt/rawbpf/conformance"
         fi
         # util-linux setpriv, for the run as a user with only CAP_BPF + CAP_PERFMON (busybox's cannot change ids).
         if [[ "$arch" == aarch64 ]]; then
@@ -337,6 +342,23 @@ build_initramfs() {
         fi
     fi
     (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$output"
+}
+
+# The CI subset of the conformance corpus as tests/conformance/run.sh last compiled it (cache/<stem>.<hash>.o,
+# the newest of each), as DIR/<stem>.o: what the x86-64 guests compare with libbpf.
+copy_conformance_objects() {
+    local dir=$1 source stem object missing=()
+    mkdir -p "$dir"
+    while read -r source _; do
+        [[ "$source" == *.c ]] || continue
+        stem=${source%.c}
+        object=$(ls -t "$repo/artifacts/conformance/cache/$stem".*.o 2>/dev/null | head -n 1 || true)
+        if [[ -n "$object" ]]; then cp "$object" "$dir/$stem.o"; else missing+=("$stem"); fi
+    done < "$repo/tests/conformance/subset.txt"
+    if ((${#missing[@]})); then
+        ((require_conformance)) && { log "conformance objects missing (run tests/conformance/run.sh first): ${missing[*]}"; exit 1; }
+        log "conformance objects missing, the guests compare the others: ${missing[*]}"
+    fi
 }
 
 # --- 4. boot -------------------------------------------------------------------------------------------------
