@@ -17,9 +17,11 @@ import sys
 import time
 
 LOAD_TIMEOUT = 120  # seconds; a loader that takes longer counts as hung
-BPF_MAP_LOOKUP_ELEM, BPF_OBJ_GET, BPF_MAP_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD = 1, 7, 14, 15
+BPF_MAP_LOOKUP_ELEM, BPF_MAP_GET_NEXT_KEY, BPF_OBJ_GET = 1, 4, 7
+BPF_PROG_GET_FD_BY_ID, BPF_MAP_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD = 13, 14, 15
 SYS_BPF = 321  # x86-64
-BPF_MAP_TYPE_ARRAY = 2
+BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PROG_ARRAY = 2, 3
+BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS = 12, 13
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -103,6 +105,42 @@ def map_value(fd, size):
     return value.raw
 
 
+def slots(fd, map_type, key_size):
+    """What a prog array's or map-in-map's slots hold (a lookup gives the program's or inner map's id), by name."""
+    out = {}
+    key, next_key, value = (ctypes.create_string_buffer(key_size), ctypes.create_string_buffer(key_size),
+                            ctypes.c_uint32(0))
+    first = True
+    while True:
+        try:
+            bpf(BPF_MAP_GET_NEXT_KEY, pack((ctypes.c_uint32, fd), (ctypes.c_uint32, 0),
+                                           (ctypes.c_uint64, 0 if first else ctypes.addressof(key)),
+                                           (ctypes.c_uint64, ctypes.addressof(next_key))))
+        except OSError:
+            return out
+        first = False
+        ctypes.memmove(key, next_key, key_size)
+        try:
+            bpf(BPF_MAP_LOOKUP_ELEM, pack((ctypes.c_uint32, fd), (ctypes.c_uint32, 0),
+                                          (ctypes.c_uint64, ctypes.addressof(key)),
+                                          (ctypes.c_uint64, ctypes.addressof(value)), (ctypes.c_uint64, 0)))
+        except OSError:
+            continue  # an empty array slot
+        if map_type == BPF_MAP_TYPE_PROG_ARRAY:
+            target, _ = bpf(BPF_PROG_GET_FD_BY_ID, pack((ctypes.c_uint32, value.value)))
+            try:
+                name = info(target, ProgInfo()).name.decode(errors="replace")
+            finally:
+                os.close(target)
+        else:
+            target = map_fd_by_id(value.value)
+            try:
+                name = info(target, MapInfo()).name.decode(errors="replace")
+            finally:
+                os.close(target)
+        out[key.raw.hex()] = name
+
+
 def describe_map(fd):
     m = info(fd, MapInfo())
     d = {f: getattr(m, f) for f in ("type", "key_size", "value_size", "max_entries", "map_flags",
@@ -115,6 +153,9 @@ def describe_map(fd):
             d["contents"] = map_value(fd, m.value_size).hex()
         except OSError as e:
             d["contents"] = f"lookup failed: {e.strerror}"
+    # The .values = { [i] = &x } initialisers of prog arrays and maps of maps.
+    if m.type in (BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS):
+        d["slots"] = slots(fd, m.type, m.key_size)
     return m.id, d
 
 

@@ -317,6 +317,28 @@ public sealed class BpfObject : IDisposable
             if ((definition.Flags & BpfMapFlags.ReadOnlyProgram) != 0)
                 map.Freeze();
         }
+        foreach (var definition in File.Maps.Where(m => m.InitialSlots.Count > 0 && m.Type != BpfMapType.ProgArray))
+            FillSlots(definition, target => _maps[target].Fd);
+    }
+
+    /// <summary>
+    /// libbpf's init_map_in_map_slots and init_prog_array_slots: each <c>.values = { [i] = &amp;x }</c> initialiser
+    /// becomes an update of key i with x's fd (an inner map's, once the maps exist; a program's, once loaded).
+    /// </summary>
+    private void FillSlots(MapDefinition definition, Func<string, BpfFileDescriptor> targetFd)
+    {
+        var map = _mapsByDefinition[definition];
+        foreach (var slot in definition.InitialSlots)
+        {
+            try
+            {
+                map.Update(slot.Index, targetFd(slot.TargetName).RawFd);
+            }
+            catch (BpfSyscallException e)
+            {
+                throw new BpfObjectLoadException($"object '{File.ObjectName}': map '{definition.Name}': slot {slot.Index} = '{slot.TargetName}': {e.Message}", e);
+            }
+        }
     }
 
     private BpfMap CreateMap(MapDefinition definition)
@@ -397,6 +419,16 @@ public sealed class BpfObject : IDisposable
         var ksyms = ResolveKsyms(kernelTypes);
         var linker = new ProgramLinker(File, sections, definition => _mapsByDefinition[definition].Fd.RawFd, external => ksyms[external]);
         var withExtInfo = _btf is not null && KernelFeatures.Btf.HasFlag(BtfFeatures.Func) && File.BtfExt is not null;
+        LoadEachProgram(options, kernelTypes, linker, withExtInfo);
+        foreach (var definition in File.Maps.Where(m => m.InitialSlots.Count > 0 && m.Type == BpfMapType.ProgArray))
+        {
+            FillSlots(definition, target => _programs.TryGetValue(target, out var program) ? program.Fd
+                : throw new BpfObjectLoadException($"object '{File.ObjectName}': prog array '{definition.Name}' names program '{target}', which is not loaded (autoload off?)"));
+        }
+    }
+
+    private void LoadEachProgram(BpfObjectLoadOptions options, KernelTypes? kernelTypes, ProgramLinker linker, bool withExtInfo)
+    {
         foreach (var program in File.Programs.Where(IsAutoloaded))
         {
             var info = program.Info ?? throw new BpfObjectLoadException($"program '{program.Name}': section '{program.SectionName}' names no known program type");
