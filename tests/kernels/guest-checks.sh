@@ -657,6 +657,22 @@ CONFORMANCE_KNOWN=''
 CONFORMANCE_SINCE='6.1'
 # Hundredths of a second since boot.
 uptime_cs() { sed 's/^\([0-9]*\)\.\([0-9][0-9]\).*/\1\2/' /proc/uptime; }
+# slot_names PIN prog|map: "key=name" for each slot of a prog array or map of maps (a lookup gives an id).
+slot_names() {
+    bpftool map dump pinned "$1" 2>/dev/null | awk '
+        function byte(h) { return (index("0123456789abcdef", substr(h, 1, 1)) - 1) * 16 + index("0123456789abcdef", substr(h, 2, 1)) - 1 }
+        /^key:/ {
+            key = ""; value = 0; n = 0; in_value = 0
+            for (i = 2; i <= NF; i++) {
+                if ($i == "value:") { in_value = 1; continue }
+                if (in_value) { bytes[++n] = $i } else { key = key $i }
+            }
+            for (j = n; j >= 1; j--) value = value * 256 + byte(bytes[j])
+            print key, value
+        }' | while read -r key id; do
+        echo "$key=$(bpftool "$2" show id "$id" | awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "name") print $(i + 1) }')"
+    done | sort | tr '\n' ' '
+}
 describe_loaded() { # describe_loaded PROGDIR MAPDIR: one text per loader, ids and times left out
     for pin in $(ls "$1" 2>/dev/null | sort); do
         echo "prog $pin: $(bpftool prog show pinned "$1/$pin" | awk '{
@@ -680,6 +696,8 @@ describe_loaded() { # describe_loaded PROGDIR MAPDIR: one text per loader, ids a
             } }')
         case "$shown" in
             *"name "*.*) echo "map $shown: $(bpftool map dump pinned "$2/$pin" 2>&1 | tr '\n' ' ')" ;;
+            prog_array*) echo "map $shown: $(slot_names "$2/$pin" prog)" ;;
+            array_of_maps* | hash_of_maps*) echo "map $shown: $(slot_names "$2/$pin" map)" ;;
             *) echo "map $shown" ;;
         esac
     done | sort
