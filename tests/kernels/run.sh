@@ -368,8 +368,10 @@ printable_tail() {
 }
 
 # Boots one kernel; prints its PASS/FAIL line; returns 1 on FAIL.
+# A guest whose kernel locks up (soft lockup, RCU stall: seen once in 5.10 under TCG, both vCPUs spinning in the
+# kernel) is booted once more; its line then says so and names the first log, which is kept.
 boot_kernel() {
-    local series=$1 initrd=$2 release log_file=$cache/$1.log started elapsed_ms verdict status=0 suffix=""
+    local series=$1 initrd=$2 first_log=${3:-} release log_file=$cache/$1.log started elapsed_ms verdict status=0 suffix=""
     release=$(cat "$cache/$series/release")
     local machine=(qemu-system-x86_64 -accel tcg -cpu max) console=ttyS0
     if [[ "$arch" == aarch64 ]]; then
@@ -387,7 +389,7 @@ boot_kernel() {
     verdict=$(tr -d '\r' < "$log_file" | grep -a '^RAWBPF-VERDICT ' | tail -n 1 || true)
     case "$verdict" in
         "RAWBPF-VERDICT PASS "*)
-            echo "PASS ${verdict#RAWBPF-VERDICT PASS }$suffix"
+            echo "PASS ${verdict#RAWBPF-VERDICT PASS }$suffix${first_log:+ (second boot: the first locked up in the guest kernel; log: $first_log)}"
             return 0 ;;
         "RAWBPF-VERDICT FAIL "*)
             verdict=${verdict#RAWBPF-VERDICT FAIL }
@@ -395,6 +397,12 @@ boot_kernel() {
             echo "FAIL $verdict (log: $log_file)"
             return 1 ;;
     esac
+    if [[ -z "$first_log" ]] && grep -aqE 'soft lockup|self-detected stall' "$log_file"; then
+        mv "$log_file" "$cache/$series.lockup.log"
+        log "$release$suffix: the guest kernel locked up ($(grep -aom1 'soft lockup - CPU#[0-9]* stuck for [0-9]*s! \[[^]]*\]' "$cache/$series.lockup.log")); booting again"
+        boot_kernel "$series" "$initrd" "$cache/$series.lockup.log"
+        return
+    fi
     local reason="no verdict"
     ((status == 124)) && reason="no verdict within ${boot_timeout} s"
     ((status != 0 && status != 124)) && reason="no verdict (qemu exit status $status)"
