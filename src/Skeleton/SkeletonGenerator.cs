@@ -210,8 +210,8 @@ public static class SkeletonGenerator
     private static void WriteAttach(StringBuilder text, string member, List<ProgramDefinition> programs)
     {
         text.Append(member).AppendLine("/// <summary>");
-        text.Append(member).AppendLine("/// Attaches every loaded program whose section says how (tp/, raw_tp/, kprobe/, uprobe/PATH:FUNC...), as a libbpf");
-        text.Append(member).AppendLine("/// skeleton's attach does; programs set not to load are skipped. The links close with the object.");
+        text.Append(member).AppendLine("/// Attaches every loaded program whose section says how (tp/, raw_tp/, kprobe/, uprobe/PATH:FUNC...), as the attach of a");
+        text.Append(member).AppendLine("/// skeleton from bpftool gen skeleton does; programs set not to load are skipped. The links close with the object.");
         text.Append(member).AppendLine("/// </summary>");
         text.Append(member).AppendLine("public void Attach()");
         text.Append(member).AppendLine("{");
